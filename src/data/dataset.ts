@@ -24,3 +24,9 @@ export interface ImageDataset {
   readonly test: ImageSplit;
   readonly normalization: Normalization;
 }
+
+/**
+ * A random, in-place change of one uint8 HWC image (flip, shift, rotation...). `random` is the
+ * seeded stream of the batch being built, so the same seed gives the same augmented batch.
+ */
+export type Augmentation = (image: Uint8Array, shape: readonly [number, number, number], random: () => number) => void;
