@@ -1,4 +1,108 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { fileURLToPath } from 'node:url';
+import { DATASET_NAMES } from './data/registry.ts';
+import type { BackendRequest } from './engine/backend.ts';
+import { UserError } from './errors.ts';
+import { NETWORK_NAMES } from './nn/network.ts';
+import { measureThroughput, formatThroughput } from './perf.ts';
+import { formatSummary, runSuite } from './runner/run.ts';
+import { scheduleCommand } from './schedules/index.ts';
+import { formatCellTable, loadSuite, resolveSuitePath } from './suite/index.ts';
+
+const BENCHMARKS_DIR = fileURLToPath(new URL('../benchmarks', import.meta.url));
+const stderr = (line: string) => process.stderr.write(`${line}\n`);
+
+function positiveInteger(flag: string) {
+  return (value: string) => {
+    if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`${flag} must be a positive integer, got "${value}"`);
+    return Number(value);
+  };
+}
+
+const backendOption = () =>
+  new Option('--backend <backend>', 'engine backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto');
+
+function program(): Command {
+  const cli = new Command('scbench')
+    .description('Reproducibility suite for super-convergence (constant, cyclical and one-cycle learning-rate policies)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  cli
+    .command('run')
+    .description('train the cells of a suite; finished cells are skipped and killed ones resumed')
+    .option('--suite <name|file>', 'suite name in benchmarks/ or a suite file', 'quick')
+    .addOption(backendOption())
+    .option('--out <dir>', 'results directory', 'results')
+    .option('--cells <glob>', 'only cells whose id matches (* and ?)')
+    .option('--shard <i/n>', 'run the i-th of n deterministic shares of the cells')
+    .option('--epochs <n>', 'override every cell\'s epoch budget', positiveInteger('--epochs'))
+    .option('--jobs <n>', 'parallel worker processes (default: cores, when the backend is single-threaded)', positiveInteger('--jobs'))
+    .action(async (options) => {
+      const summary = await runSuite({ ...options, backend: options.backend as BackendRequest, benchmarksDir: BENCHMARKS_DIR, outDir: options.out, log: stderr });
+      console.log(formatSummary(summary));
+      if (summary.failed > 0) throw new CellsFailed(summary.failed);
+    });
+
+  cli
+    .command('list')
+    .description('print the cells of a suite')
+    .option('--suite <name|file>', 'suite name in benchmarks/ or a suite file', 'quick')
+    .action((options) => {
+      const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: DATASET_NAMES });
+      console.log(`${suite.name}: ${suite.description}\n`);
+      console.log(formatCellTable(suite.cells));
+    });
+
+  cli
+    .command('schedule')
+    .description('print the lr (and momentum) a policy gives each iteration')
+    .requiredOption('--policy <json>', 'policy as JSON, e.g. \'{"name":"one-cycle","maxLr":0.4}\'')
+    .requiredOption('--iterations <n>', 'total iterations')
+    .option('--format <format>', 'json (one object per line) or csv', 'json')
+    .action((options) => {
+      process.stdout.write(scheduleCommand(options));
+    });
+
+  cli
+    .command('perf')
+    .description('training throughput of a network on random data')
+    .option('--network <name>', `network (${NETWORK_NAMES.join(', ')})`, 'simple')
+    .option('--input <HxWxC>', 'input shape', '32x32x3')
+    .option('--classes <n>', 'number of classes', positiveInteger('--classes'), 10)
+    .option('--batch <n>', 'batch size', positiveInteger('--batch'), 128)
+    .option('--warmup <n>', 'untimed iterations first', positiveInteger('--warmup'), 3)
+    .option('--iterations <n>', 'timed iterations', positiveInteger('--iterations'), 10)
+    .option('--profile', 'also print the time per kernel of one training step')
+    .option('--json', 'print the measurement as JSON')
+    .addOption(backendOption())
+    .action(async (options) => {
+      const result = await measureThroughput({ ...options, backend: options.backend as BackendRequest, log: stderr });
+      console.log(options.json ? JSON.stringify(result, null, 2) : formatThroughput(result));
+    });
+
+  return cli;
+}
+
+class CellsFailed extends Error {
+  constructor(count: number) {
+    super(`${count} cell(s) did not finish`);
+  }
+}
+
+/** Runs the CLI; returns the exit code. Errors become one line on stderr. */
 export async function main(argv: string[]): Promise<number> {
-  console.log('scbench', argv.join(' '));
-  return 0;
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof UserError) {
+      stderr(`scbench: ${error.message}`);
+      return 2;
+    }
+    stderr(`scbench: ${(error as Error).message}`);
+    if (process.env.SCBENCH_DEBUG) stderr((error as Error).stack ?? '');
+    return 1;
+  }
 }

@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { seededRandom } from '../random.ts';
+
+/** One named tensor of a network: a trained weight or a non-trained state such as a batch-norm moving mean. */
+export interface Param {
+  readonly name: string;
+  readonly variable: tf.Variable;
+  readonly trainable: boolean;
+  /** Conv and dense kernels carry the L2 weight-decay penalty; biases and batch-norm parameters do not. */
+  readonly decayed: boolean;
+}
+
+/**
+ * Creates and owns a network's tensors, in creation order (which is the checkpoint order), with
+ * Keras's default initialisers drawn from one seeded stream so the same seed gives the same network
+ * on every backend.
+ */
+export class ParamStore {
+  readonly params: Param[] = [];
+  private readonly random: () => number;
+  private readonly counters = new Map<string, number>();
+
+  constructor(seed: number) {
+    this.random = seededRandom('init', seed);
+  }
+
+  /** A unique layer name in Keras style: conv2d, conv2d_1, ... */
+  layerName(kind: string): string {
+    const n = this.counters.get(kind) ?? 0;
+    this.counters.set(kind, n + 1);
+    return n === 0 ? kind : `${kind}_${n}`;
+  }
+
+  /** A kernel with Keras's glorot_uniform: U(-l, l), l = sqrt(6 / (fanIn + fanOut)). */
+  kernel(name: string, shape: number[], fanIn: number, fanOut: number): tf.Variable {
+    const limit = Math.sqrt(6 / (fanIn + fanOut));
+    const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < values.length; i++) values[i] = (2 * this.random() - 1) * limit;
+    return this.add(name, tf.tensor(values, shape), { trainable: true, decayed: true });
+  }
+
+  constant(name: string, shape: number[], value: number, trainable: boolean): tf.Variable {
+    return this.add(name, tf.fill(shape, value), { trainable, decayed: false });
+  }
+
+  get trainable(): tf.Variable[] {
+    return this.params.filter((p) => p.trainable).map((p) => p.variable);
+  }
+
+  get decayed(): tf.Variable[] {
+    return this.params.filter((p) => p.decayed).map((p) => p.variable);
+  }
+
+  /** Number of scalars, trained and not, as Keras's model.count_params() plus non-trainable weights. */
+  get count(): number {
+    return this.params.reduce((sum, p) => sum + p.variable.size, 0);
+  }
+
+  dispose(): void {
+    for (const p of this.params) p.variable.dispose();
+  }
+
+  private add(name: string, initial: tf.Tensor, flags: { trainable: boolean; decayed: boolean }): tf.Variable {
+    // tfjs variable names are global to the process; ours only need to be unique within the network.
+    const variable = tf.variable(initial, flags.trainable);
+    initial.dispose();
+    this.params.push({ name, variable, ...flags });
+    return variable;
+  }
+}

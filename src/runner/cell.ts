@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { augmentationsFor } from '../data/augment.ts';
+import type { ImageDataset } from '../data/dataset.ts';
+import { loadDatasetByName } from '../data/registry.ts';
+import type { EngineInfo } from '../engine/backend.ts';
+import { buildNetwork } from '../nn/network.ts';
+import { makeSchedule } from '../schedules/index.ts';
+import type { CellSpec } from '../suite/index.ts';
+import { divergenceGuard, scheduleCallback } from '../train/callbacks.ts';
+import { loadCheckpoint, saveCheckpoint, type NamedVariable } from '../train/checkpoint.ts';
+import { train, type EpochMetrics, type Step, type TrainingCallback } from '../train/loop.ts';
+import { MomentumSgd } from '../train/sgd.ts';
+import { gitCommit, hostInfo, libraryVersions } from './environment.ts';
+import { appendMetrics, cellFiles, writeMetrics, writeRunRecord, type CellFiles, type CellStatus, type RunRecord } from './results.ts';
+
+export interface CellJob {
+  suite: string;
+  cell: CellSpec;
+  outDir: string;
+}
+
+/** What a running cell reports to whoever shows progress. */
+export type CellEvent =
+  | { type: 'step'; cellId: string; step: Step; epochs: number }
+  | { type: 'epoch'; cellId: string; metrics: EpochMetrics; epochs: number };
+
+export interface CellResult {
+  cellId: string;
+  status: Exclude<CellStatus, 'running'>;
+  reason?: string;
+  history: EpochMetrics[];
+}
+
+/**
+ * Trains one cell to the end, resuming from its checkpoint when an earlier run was killed, and keeps
+ * its result files up to date after every epoch. A diverged cell is a result; an exception is
+ * recorded as a failed cell and does not escape, so the suite goes on.
+ */
+export async function runCell(job: CellJob, engine: EngineInfo, report: (event: CellEvent) => void): Promise<CellResult> {
+  const { cell } = job;
+  const files = cellFiles(job.outDir, job.suite, cell.id);
+  await mkdir(files.dir, { recursive: true });
+  const record: RunRecord = {
+    suite: job.suite,
+    cell,
+    status: 'running',
+    epochsCompleted: 0,
+    bestTestAccuracy: null,
+    finalTestAccuracy: null,
+    trainingSeconds: 0,
+    engine,
+    versions: libraryVersions(),
+    gitCommit: gitCommit(),
+    host: hostInfo(),
+    startedAt: new Date().toISOString(),
+  };
+  try {
+    const dataset = await loadDatasetByName(cell.dataset);
+    const outcome = await trainCell(job, dataset, files, record, report);
+    Object.assign(record, summarize(outcome.history), {
+      status: outcome.stoppedBecause ? 'diverged' : 'completed',
+      reason: outcome.stoppedBecause,
+      divergedAtEpoch: outcome.stoppedBecause ? outcome.history.length + 1 : undefined,
+    });
+    return { cellId: cell.id, status: record.status as CellResult['status'], reason: record.reason, history: outcome.history };
+  } catch (error) {
+    record.status = 'failed';
+    record.reason = (error as Error).message;
+    return { cellId: cell.id, status: 'failed', reason: record.reason, history: [] };
+  } finally {
+    record.endedAt = new Date().toISOString();
+    await writeRunRecord(files, record);
+  }
+}
+
+async function trainCell(job: CellJob, dataset: ImageDataset, files: CellFiles, record: RunRecord, report: (event: CellEvent) => void) {
+  const { cell } = job;
+  const network = buildNetwork(cell.network, dataset.train.shape, dataset.classNames.length, cell.seed);
+  const optimizer = new MomentumSgd(network.params.trainable);
+  try {
+    const trainableNames = network.params.params.filter((p) => p.trainable).map((p) => p.name);
+    const state: NamedVariable[] = [
+      ...network.params.params.map(({ name, variable }) => ({ name, variable })),
+      ...optimizer.velocities.map((variable, i) => ({ name: `sgd/velocity/${trainableNames[i]}`, variable })),
+    ];
+    const history = existsSync(files.checkpoint) ? await loadCheckpoint(files.checkpoint, state) : [];
+    await writeMetrics(files, history);
+    Object.assign(record, summarize(history));
+    await writeRunRecord(files, record);
+
+    const batchesPerEpoch = Math.ceil(dataset.train.count / cell.batchSize);
+    const progress: TrainingCallback = {
+      onBatchEnd: (step) => report({ type: 'step', cellId: cell.id, step, epochs: cell.epochs }),
+      onEpochEnd: (metrics) => report({ type: 'epoch', cellId: cell.id, metrics, epochs: cell.epochs }),
+    };
+    const checkpoint: TrainingCallback = {
+      async onEpochEnd(metrics, all) {
+        await saveCheckpoint(files.checkpoint, state, all);
+        await appendMetrics(files, metrics);
+      },
+    };
+    return await train({
+      network,
+      optimizer,
+      dataset,
+      epochs: cell.epochs,
+      batchSize: cell.batchSize,
+      seed: cell.seed,
+      weightDecay: cell.weightDecay,
+      augmentations: cell.augment ? augmentationsFor(cell.dataset) : [],
+      history,
+      callbacks: [
+        scheduleCallback(makeSchedule(cell.policy, cell.epochs * batchesPerEpoch), cell.momentum),
+        divergenceGuard(cell.divergenceFactor, dataset.classNames.length),
+        checkpoint,
+        progress,
+      ],
+    });
+  } finally {
+    optimizer.dispose();
+    network.dispose();
+  }
+}
+
+function summarize(history: readonly EpochMetrics[]): Pick<RunRecord, 'epochsCompleted' | 'bestTestAccuracy' | 'finalTestAccuracy' | 'trainingSeconds'> {
+  return {
+    epochsCompleted: history.length,
+    bestTestAccuracy: history.length ? Math.max(...history.map((m) => m.testAccuracy)) : null,
+    finalTestAccuracy: history.at(-1)?.testAccuracy ?? null,
+    trainingSeconds: history.reduce((sum, m) => sum + m.epochSeconds, 0),
+  };
+}

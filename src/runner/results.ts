@@ -1,0 +1,75 @@
+import { appendFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { writeFileAtomic } from '../fsutil.ts';
+import type { EngineInfo } from '../engine/backend.ts';
+import type { CellSpec } from '../suite/index.ts';
+import type { EpochMetrics } from '../train/loop.ts';
+
+/** Where a cell's outputs live: results/<suite>/<cell-id>/. */
+export interface CellFiles {
+  dir: string;
+  metrics: string;
+  run: string;
+  checkpoint: string;
+}
+
+export function cellFiles(outDir: string, suite: string, cellId: string): CellFiles {
+  const dir = join(outDir, suite, cellId);
+  return { dir, metrics: join(dir, 'metrics.csv'), run: join(dir, 'run.json'), checkpoint: join(dir, 'checkpoint.ckpt') };
+}
+
+export type CellStatus = 'running' | 'completed' | 'diverged' | 'failed';
+
+/** run.json: everything needed to know what produced a cell's metrics. */
+export interface RunRecord {
+  suite: string;
+  cell: CellSpec;
+  status: CellStatus;
+  /** Why a cell diverged or failed. */
+  reason?: string;
+  /** The epoch during which a diverged cell was stopped. */
+  divergedAtEpoch?: number;
+  epochsCompleted: number;
+  bestTestAccuracy: number | null;
+  finalTestAccuracy: number | null;
+  /** Training and evaluation seconds summed over the finished epochs (across resumes). */
+  trainingSeconds: number;
+  engine: EngineInfo;
+  versions: Record<string, string>;
+  gitCommit: string | null;
+  host: { platform: string; arch: string; cpus: number; cpuModel: string; memoryGiB: number };
+  startedAt: string;
+  endedAt?: string;
+}
+
+export const METRIC_COLUMNS: readonly (keyof EpochMetrics)[] = [
+  'epoch', 'iteration', 'trainLoss', 'trainAccuracy', 'testLoss', 'testAccuracy', 'testTop5',
+  'lr', 'momentum', 'epochSeconds', 'imagesPerSecond',
+];
+
+export function metricsCsv(rows: readonly EpochMetrics[], withHeader: boolean): string {
+  return stringify(rows.map((r) => METRIC_COLUMNS.map((c) => r[c])), { header: withHeader, columns: [...METRIC_COLUMNS] });
+}
+
+/** Rewrites metrics.csv to exactly these rows (used on resume: the checkpoint's history is the truth). */
+export async function writeMetrics(files: CellFiles, rows: readonly EpochMetrics[]): Promise<void> {
+  await writeFileAtomic(files.metrics, metricsCsv(rows, true));
+}
+
+export async function appendMetrics(files: CellFiles, row: EpochMetrics): Promise<void> {
+  await appendFile(files.metrics, metricsCsv([row], false));
+}
+
+export async function writeRunRecord(files: CellFiles, record: RunRecord): Promise<void> {
+  await writeFileAtomic(files.run, `${JSON.stringify(record, null, 2)}\n`);
+}
+
+export async function readRunRecord(files: CellFiles): Promise<RunRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(files.run, 'utf8')) as RunRecord;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${files.run}: unreadable (${(error as Error).message})`);
+  }
+}

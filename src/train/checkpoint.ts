@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../fsutil.ts';
+import type { EpochMetrics } from './loop.ts';
+
+/**
+ * The state of a cell after a finished epoch: every tensor (weights, batch-norm statistics, optimizer
+ * velocities) and the metrics history. One file, written atomically, so a run killed at any moment
+ * leaves either the previous checkpoint or this one, never a mix.
+ *
+ * Layout: 4-byte little-endian header length, JSON header, float32 data of the tensors in header order.
+ */
+export interface CheckpointHeader {
+  format: 'scbench-checkpoint-1';
+  history: EpochMetrics[];
+  tensors: { name: string; shape: number[] }[];
+}
+
+export interface NamedVariable {
+  name: string;
+  variable: tf.Variable;
+}
+
+export async function saveCheckpoint(file: string, variables: readonly NamedVariable[], history: readonly EpochMetrics[]): Promise<void> {
+  const header: CheckpointHeader = {
+    format: 'scbench-checkpoint-1',
+    history: [...history],
+    tensors: variables.map(({ name, variable }) => ({ name, shape: variable.shape })),
+  };
+  const headerBytes = Buffer.from(JSON.stringify(header));
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(headerBytes.length);
+  const padding = Buffer.alloc((4 - ((4 + headerBytes.length) % 4)) % 4, 0x20);
+  const data = await Promise.all(variables.map(async ({ variable }) => Buffer.from((await variable.data() as Float32Array).buffer)));
+  await writeFileAtomic(file, Buffer.concat([length, headerBytes, padding, ...data]));
+}
+
+/** Restores the variables from a checkpoint and returns its history; throws naming the file when it does not fit. */
+export async function loadCheckpoint(file: string, variables: readonly NamedVariable[]): Promise<EpochMetrics[]> {
+  const bytes = await readFile(file);
+  const headerLength = bytes.readUInt32LE(0);
+  const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString()) as CheckpointHeader;
+  if (header.format !== 'scbench-checkpoint-1') throw new Error(`${file}: unknown checkpoint format "${header.format}"`);
+  if (header.tensors.length !== variables.length) {
+    throw new Error(`${file}: holds ${header.tensors.length} tensors, the network has ${variables.length}`);
+  }
+  let offset = 4 + headerLength + ((4 - ((4 + headerLength) % 4)) % 4);
+  header.tensors.forEach((saved, i) => {
+    const { name, variable } = variables[i];
+    if (saved.name !== name || saved.shape.join('x') !== variable.shape.join('x')) {
+      throw new Error(`${file}: tensor ${i} is ${saved.name} [${saved.shape}], expected ${name} [${variable.shape}]`);
+    }
+    const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + variable.size * 4));
+    if (values.length !== variable.size) throw new Error(`${file}: truncated at tensor ${name}`);
+    tf.tidy(() => variable.assign(tf.tensor(values, variable.shape)));
+    offset += variable.size * 4;
+  });
+  if (offset !== bytes.length) throw new Error(`${file}: ${bytes.length - offset} unexpected trailing bytes`);
+  return header.history;
+}
