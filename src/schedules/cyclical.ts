@@ -36,7 +36,7 @@ export type CyclicalPolicy = z.output<typeof cyclicalPolicy>;
  */
 export function cyclicalSchedule(policy: CyclicalPolicy): Schedule {
   const { baseLr, maxLr, stepSize, mode, gamma, baseMomentum, maxMomentum } = policy;
-  const cycleLength = stepSize + stepSize;
+  const cycleLength = 2 * stepSize;
   const stepRatio = stepSize / cycleLength;
   const amplitude = (cycle: number, iteration: number): number => {
     if (mode === 'triangular2') return 1 / 2 ** (cycle - 1);
