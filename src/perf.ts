@@ -20,7 +20,7 @@ export interface ThroughputOptions {
 
 export interface Throughput {
   network: string;
-  inputShape: number[];
+  inputShape: readonly number[];
   batch: number;
   engine: EngineInfo;
   parameters: number;
@@ -82,12 +82,12 @@ async function profileKernels(step: () => void): Promise<Throughput['kernels']> 
   return [...byName].map(([name, v]) => ({ name, ...v })).sort((a, b) => b.ms - a.ms);
 }
 
-function parseShape(text: string): number[] {
+function parseShape(text: string): [number, number, number] {
   const dims = text.split('x').map(Number);
   if (dims.length !== 3 || !dims.every((d) => Number.isInteger(d) && d > 0)) {
     throw new UserError(`--input: expected HxWxC such as 32x32x3, got "${text}"`);
   }
-  return dims;
+  return dims as [number, number, number];
 }
 
 export function formatThroughput(t: Throughput): string {

@@ -1,0 +1,96 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const scbench = fileURLToPath(new URL('../../bin/scbench', import.meta.url));
+
+// Two small real cells: simple-mnist on the first 1,000 embedded digits, seconds per epoch.
+const suite = {
+  name: 'tiny',
+  description: 'runner test suite',
+  defaults: { network: 'simple-mnist', dataset: 'mnist-mini', epochs: 3, batchSize: 100, seed: 1, weightDecay: 5e-4 },
+  cells: [
+    { id: 'constant', policy: { name: 'constant', lr: 0.05, momentum: 0.9 } },
+    { id: 'one-cycle', policy: { name: 'one-cycle', maxLr: 0.3, maxMomentum: 0.9, minMomentum: 0.85 } },
+  ],
+};
+
+async function workspace() {
+  const dir = await mkdtemp(join(tmpdir(), 'scbench-run-'));
+  const suiteFile = join(dir, 'tiny.json');
+  await writeFile(suiteFile, JSON.stringify(suite));
+  return { dir, suiteFile, out: join(dir, 'results') };
+}
+
+const runArgs = (w: { suiteFile: string; out: string }, ...extra: string[]) => ['run', '--suite', w.suiteFile, '--out', w.out, '--backend', 'wasm', ...extra];
+
+function metricsRows(out: string, cell: string): string[][] {
+  const lines = readFileSync(join(out, 'tiny', cell, 'metrics.csv'), 'utf8').trim().split('\n');
+  return lines.map((line) => line.split(','));
+}
+
+/** The learned columns of metrics.csv (everything but the timings). */
+const learned = (rows: string[][]) => rows.map((r) => r.slice(0, 9).join(','));
+
+let completed: { out: string } | undefined;
+
+test('a suite runs to completion in workers, writes its results, and a re-run skips finished cells', async () => {
+  const w = await workspace();
+  const first = spawnSync(scbench, runArgs(w), { encoding: 'utf8' });
+  assert.is(first.status, 0, first.stderr);
+  assert.match(first.stdout, /constant\s+completed/);
+  assert.match(first.stdout, /one-cycle\s+completed/);
+  for (const cell of ['constant', 'one-cycle']) {
+    const rows = metricsRows(w.out, cell);
+    assert.is(rows[0][0], 'epoch');
+    assert.equal(rows.slice(1).map((r) => r[0]), ['1', '2', '3']);
+    const record = JSON.parse(readFileSync(join(w.out, 'tiny', cell, 'run.json'), 'utf8'));
+    assert.is(record.status, 'completed');
+    assert.is(record.engine.kind, 'wasm');
+    assert.is(record.epochsCompleted, 3);
+  }
+  const before = readFileSync(join(w.out, 'tiny', 'constant', 'metrics.csv'), 'utf8');
+  const again = spawnSync(scbench, runArgs(w), { encoding: 'utf8' });
+  assert.is(again.status, 0, again.stderr);
+  assert.match(again.stderr, /constant: already completed, skipped/);
+  assert.is(readFileSync(join(w.out, 'tiny', 'constant', 'metrics.csv'), 'utf8'), before);
+  completed = w;
+});
+
+test('a run killed with SIGKILL mid-cell resumes: every finished epoch kept exactly once, same numbers', async () => {
+  const w = await workspace();
+  const child = spawn(scbench, runArgs(w, '--cells', 'constant'), { detached: true, stdio: 'ignore' });
+  const metrics = join(w.out, 'tiny', 'constant', 'metrics.csv');
+  const deadline = Date.now() + 120_000;
+  while (!(existsSync(metrics) && readFileSync(metrics, 'utf8').trim().split('\n').length >= 2)) {
+    assert.ok(Date.now() < deadline, 'no epoch finished within 2 minutes');
+    await sleep(50);
+  }
+  process.kill(-child.pid!, 'SIGKILL');
+  await sleep(500);
+  const killedRecord = JSON.parse(readFileSync(join(w.out, 'tiny', 'constant', 'run.json'), 'utf8'));
+  assert.is(killedRecord.status, 'running', 'the killed run had not finished');
+
+  const resumed = spawnSync(scbench, runArgs(w, '--cells', 'constant'), { encoding: 'utf8' });
+  assert.is(resumed.status, 0, resumed.stderr);
+  const rows = metricsRows(w.out, 'constant');
+  assert.equal(rows.slice(1).map((r) => r[0]), ['1', '2', '3']);
+  assert.ok(completed, 'needs the uninterrupted run of the first test');
+  assert.equal(learned(rows), learned(metricsRows(completed.out, 'constant')), 'resumed run = uninterrupted run');
+});
+
+test('a changed cell configuration over existing results is refused, naming the file', async () => {
+  assert.ok(completed);
+  const w = { ...completed, suiteFile: join(completed.out, '..', 'tiny.json') };
+  const changed = spawnSync(scbench, runArgs(w, '--epochs', '5'), { encoding: 'utf8' });
+  assert.is(changed.status, 1);
+  assert.match(changed.stderr.trim(), /^scbench: .*tiny\/constant\/run\.json: was run with another configuration of cell "constant"/);
+});
+
+test.run();

@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { loadDatasetByName } from '../data/registry.ts';
+import { initEngine } from '../engine/backend.ts';
+import { buildNetwork } from '../nn/network.ts';
+import { makeSchedule } from '../schedules/index.ts';
+import { divergenceGuard, scheduleCallback } from './callbacks.ts';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { train, type EpochMetrics, type TrainingCallback } from './loop.ts';
+import { MomentumSgd } from './sgd.ts';
+
+test.before(async () => {
+  await initEngine('wasm');
+});
+
+/** A fresh simple-mnist network and optimizer on mnist-mini, trained with a constant policy. */
+async function setup(lr: number, extra: TrainingCallback[] = []) {
+  const dataset = await loadDatasetByName('mnist-mini');
+  const network = buildNetwork('simple-mnist', dataset.train.shape, 10, 3);
+  const optimizer = new MomentumSgd(network.params.trainable);
+  const schedule = makeSchedule({ name: 'constant', lr, momentum: 0.9 }, 1000);
+  const state = [
+    ...network.params.params.map(({ name, variable }) => ({ name, variable })),
+    ...optimizer.velocities.map((variable, i) => ({ name: `v${i}`, variable })),
+  ];
+  const base = {
+    network, optimizer, dataset, batchSize: 64, seed: 5, weightDecay: 5e-4, augmentations: [],
+    callbacks: [scheduleCallback(schedule, 0.9), divergenceGuard(4, 10), ...extra],
+  };
+  return { base, state, dispose: () => (optimizer.dispose(), network.dispose()) };
+}
+
+const learned = (m: EpochMetrics) => ({ ...m, epochSeconds: 0, imagesPerSecond: 0 });
+
+test('a seeded run learns, is reproducible, and keeps its tensor count flat', async () => {
+  const tensorsAfterEpoch: number[] = [];
+  const count: TrainingCallback = { onEpochEnd: () => void tensorsAfterEpoch.push(tf.memory().numTensors) };
+  const first = await setup(0.05, [count]);
+  const a = await train({ ...first.base, epochs: 3 });
+  first.dispose();
+  const second = await setup(0.05);
+  const b = await train({ ...second.base, epochs: 3 });
+  second.dispose();
+
+  assert.is(a.stoppedBecause, undefined);
+  assert.is(a.history.length, 3);
+  assert.ok(a.history[2].testAccuracy > 0.8, `test accuracy after 3 epochs on 1,000 digits: ${a.history[2].testAccuracy}`);
+  assert.ok(a.history[2].trainLoss < a.history[0].trainLoss);
+  assert.equal(b.history.map(learned), a.history.map(learned), 'same seed, same backend, same data: same metrics');
+  assert.is(tensorsAfterEpoch[2], tensorsAfterEpoch[0], `tensors after each epoch: ${tensorsAfterEpoch}`);
+  assert.is(a.history[2].iteration, 3 * 16);
+});
+
+test('training resumed from a checkpoint gives exactly the metrics of an uninterrupted run', async () => {
+  const file = join(await mkdtemp(join(tmpdir(), 'loop-')), 'checkpoint.ckpt');
+  const straight = await setup(0.05);
+  const uninterrupted = await train({ ...straight.base, epochs: 2 });
+  straight.dispose();
+
+  const before = await setup(0.05);
+  const firstEpoch = await train({ ...before.base, epochs: 1 });
+  await saveCheckpoint(file, before.state, firstEpoch.history);
+  before.dispose();
+  const after = await setup(0.05);
+  const history = await loadCheckpoint(file, after.state);
+  const resumed = await train({ ...after.base, epochs: 2, history });
+  after.dispose();
+  assert.equal(resumed.history.map(learned), uninterrupted.history.map(learned));
+});
+
+test('a diverging run stops with the reason and keeps the epochs it finished', async () => {
+  const run = await setup(1e4);
+  const outcome = await train({ ...run.base, epochs: 2 });
+  run.dispose();
+  assert.match(outcome.stoppedBecause ?? '', /^diverged: loss .* at epoch 1, iteration \d+$/);
+  assert.is(outcome.history.length, 0);
+});
+
+test.run();
