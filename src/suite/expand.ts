@@ -18,7 +18,9 @@ interface MatrixPoint {
  * sets the field without suffixing the id.
  */
 export function expandCells(suite: SuiteFile, file: string): CellSpec[] {
-  const matrix = Object.entries(suite.matrix ?? {}).filter((entry): entry is [keyof CellValues, unknown[]] => entry[1] !== undefined);
+  const matrix = (Object.entries(suite.matrix ?? {}) as [keyof CellValues, unknown[] | undefined][]).filter(
+    (entry): entry is [keyof CellValues, unknown[]] => entry[1] !== undefined,
+  );
   for (const [field] of matrix) {
     const clash = (path: PropertyKey[]) => suiteProblem(file, path, `also varied by matrix.${field}; set it in one place`);
     if (suite.defaults?.[field] !== undefined) throw clash(['defaults', field]);
@@ -34,9 +36,11 @@ export function expandCells(suite: SuiteFile, file: string): CellSpec[] {
       const idCheck = nameSchema.safeParse(id);
       if (!idCheck.success) throw suiteProblem(file, ['cells', index, 'id'], `expanded id ${JSON.stringify(id)} ${idCheck.error.issues[0]!.message}`);
       const first = firstWithId.get(id);
-      if (first !== undefined) {
-        throw suiteProblem(file, ['cells', index, 'id'], `duplicate id ${JSON.stringify(id)} (also cells[${first}])`);
+      if (first === index) {
+        const message = `the matrix gives two cells the id ${JSON.stringify(id)} (two values named alike, e.g. policies of one name: write them as cells)`;
+        throw suiteProblem(file, ['cells', index, 'id'], message);
       }
+      if (first !== undefined) throw suiteProblem(file, ['cells', index, 'id'], `duplicate id ${JSON.stringify(id)} (also cells[${first}])`);
       firstWithId.set(id, index);
       return completeCell(id, { ...suite.defaults, ...written, ...point.values }, (field) =>
         suiteProblem(file, ['cells', index, field], 'required (set it in the cell, in defaults or in matrix)'),
@@ -60,7 +64,7 @@ function matrixPoints(matrix: [keyof CellValues, unknown[]][]): MatrixPoint[] {
 
 const kebabCase = (field: string) => field.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
-/** A policy is named by its name: two policies of one name in a matrix give duplicate ids, reported as such. */
+/** A policy is labelled by its name alone, so two policies of one name in a matrix collide (reported as such). */
 const valueLabel = (value: unknown) => (typeof value === 'object' && value !== null ? (value as Policy).name : String(value));
 
 function completeCell(id: string, merged: CellValues, missing: (field: RequiredField) => Error): CellSpec {

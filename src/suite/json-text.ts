@@ -11,7 +11,8 @@ export function parseJsonText(text: string, file: string): unknown {
     const { line, column } = lineAndColumn(text, syntaxErrorOffset(text));
     const reason = (error as Error).message
       .replace(/ in JSON at position \d+[\s\S]*$/, '')
-      .replace(/, (\.\.\.)?"[\s\S]*$/, '');
+      .replace(/, (\.\.\.)?"[\s\S]*$/, '')
+      .replace(/[\u0000-\u001f]/g, (control) => JSON.stringify(control).slice(1, -1)); // one line: "token '\n'"
     throw new UserError(`${file}: invalid JSON at line ${line}, column ${column}: ${reason}`);
   }
 }
