@@ -59,7 +59,7 @@ test('--cells globs match whole ids with * and ?, commas separate alternatives, 
   assert.equal(select('c?nstant'), ['constant']);
   assert.equal(select('constant, vgg.*'), ['constant', 'vgg.constant', 'vgg.cyclical', 'vgg.one-cycle']);
   assert.equal(select('*'), ids(CELLS));
-  assertUserError(() => select('vgg?constant'.replace('?', 'x')), `--cells "vggxconstant": matches no cell (cells: ${ids(CELLS).join(', ')})`);
+  assertUserError(() => select('vggxconstant'), `--cells "vggxconstant": matches no cell (cells: ${ids(CELLS).join(', ')})`);
   assertUserError(() => select('one-cycle.seed-?0'), `--cells "one-cycle.seed-?0": matches no cell (cells: ${ids(CELLS).join(', ')})`);
 });
 

@@ -75,8 +75,6 @@ function sharedFieldSchemas(known: KnownNames) {
   };
 }
 
-export type SharedField = keyof ReturnType<typeof sharedFieldSchemas>;
-
 /** A strict object whose unknown-key error names the keys it takes: zod reports it on the object, not the key. */
 function strictObjectListingKeys<Shape extends z.core.$ZodShape>(shape: Shape) {
   const known = Object.keys(shape).join(', ');
