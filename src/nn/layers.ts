@@ -37,7 +37,7 @@ export function conv2d(filters: number, options: ConvOptions = {}): LayerFactory
   };
 }
 
-/** Keras BatchNormalization defaults: momentum 0.99, epsilon 1e-3, biased batch variance. */
+/** Keras BatchNormalization defaults: momentum 0.99, epsilon 1e-3, biased batch variance. Takes NHWC maps or [batch, units]. */
 export function batchNorm(momentum = 0.99, epsilon = 1e-3): LayerFactory {
   return (params, input) => {
     const name = params.layerName('batch_normalization');
@@ -51,16 +51,100 @@ export function batchNorm(momentum = 0.99, epsilon = 1e-3): LayerFactory {
       macs: 0,
       apply: (x, training) => {
         if (!training) return tf.batchNorm(x, movingMean, movingVariance, beta, gamma, epsilon);
-        const { y, mean, variance } = batchNormTrain(x as tf.Tensor4D, gamma as tf.Tensor1D, beta as tf.Tensor1D, epsilon);
+        // A dense layer's [batch, units] output is normalised as a [batch, 1, 1, units] feature map.
+        const x4 = x.rank === 2 ? tf.reshape(x, [x.shape[0], 1, 1, channels]) : x;
+        const { y, mean, variance } = batchNormTrain(x4 as tf.Tensor4D, gamma as tf.Tensor1D, beta as tf.Tensor1D, epsilon);
         movingMean.assign(tf.add(tf.mul(movingMean, momentum), tf.mul(mean, 1 - momentum)));
         movingVariance.assign(tf.add(tf.mul(movingVariance, momentum), tf.mul(variance, 1 - momentum)));
-        return y;
+        return x.rank === 2 ? tf.reshape(y, x.shape) : y;
       },
     };
   };
 }
 
 export const relu: LayerFactory = (_params, input) => ({ outputShape: input, macs: 0, apply: (x) => tf.relu(x) });
+
+/** ReLU capped at 6, as Keras's ReLU(6.) in MobileNetV2. */
+export const relu6: LayerFactory = (_params, input) => ({ outputShape: input, macs: 0, apply: (x) => tf.relu6(x) });
+
+export interface DepthwiseConvOptions extends ConvOptions {
+  depthMultiplier?: number;
+}
+
+/** Keras DepthwiseConv2D: one k x k filter per input channel (times the depth multiplier). */
+export function depthwiseConv2d(options: DepthwiseConvOptions = {}): LayerFactory {
+  const { kernelSize = 3, strides = 1, padding = 'same', useBias = true, depthMultiplier = 1 } = options;
+  return (params, [h, w, c]) => {
+    const name = params.layerName('depthwise_conv2d');
+    // Keras computes glorot fans of the [k, k, c, multiplier] kernel as if it were a conv kernel.
+    const kernel = params.kernel(`${name}/depthwise_kernel`, [kernelSize, kernelSize, c, depthMultiplier], kernelSize * kernelSize * c, kernelSize * kernelSize * depthMultiplier);
+    const filters = c * depthMultiplier;
+    const bias = useBias ? params.constant(`${name}/bias`, [filters], 0, true) : undefined;
+    const [outH, outW] = convOutputSize(h, w, kernelSize, strides, padding);
+    return {
+      outputShape: [outH, outW, filters],
+      macs: outH * outW * filters * kernelSize * kernelSize,
+      apply: (x) => tf.fused.depthwiseConv2d({ x: x as tf.Tensor4D, filter: kernel as tf.Tensor4D, strides, pad: padding, bias }),
+    };
+  };
+}
+
+/** Appends all-zero channels up to `channels` (the parameter-free shortcut that widens a residual stream). */
+export function zeroPadChannels(channels: number): LayerFactory {
+  return (_params, [h, w, c]) => {
+    if (channels < c) throw new Error(`zeroPadChannels: ${c} channels cannot be padded to ${channels}`);
+    return {
+      outputShape: [h, w, channels],
+      macs: 0,
+      apply: (x) => tf.pad(x, [[0, 0], [0, 0], [0, 0], [0, channels - c]]),
+    };
+  };
+}
+
+/**
+ * Average pooling in Caffe's ceil mode: windows may run past the bottom/right edge and average
+ * only the pixels inside. Built from a 'valid' pool over a zero-extended input times a fixed
+ * window-size correction, because tfjs's AvgPoolGrad divides by the full window even where its
+ * forward pass ('same') does not.
+ */
+export function ceilModeAvgPool(size: number, strides: number): LayerFactory {
+  return (_params, [h, w, c]) => {
+    const outH = Math.ceil((h - size) / strides) + 1;
+    const outW = Math.ceil((w - size) / strides) + 1;
+    const extraH = (outH - 1) * strides + size - h;
+    const extraW = (outW - 1) * strides + size - w;
+    const inside = (start: number, extent: number) => Math.min(start + size, extent) - start;
+    const correction = new Float32Array(outH * outW);
+    for (let i = 0; i < outH; i++) {
+      for (let j = 0; j < outW; j++) correction[i * outW + j] = (size * size) / (inside(i * strides, h) * inside(j * strides, w));
+    }
+    return {
+      outputShape: [outH, outW, c],
+      macs: 0,
+      apply: (x) => {
+        const padded = tf.pad(x, [[0, 0], [0, extraH], [0, extraW], [0, 0]]);
+        return tf.mul(tf.avgPool(padded as tf.Tensor4D, size, strides, 'valid'), tf.tensor4d(correction, [1, outH, outW, 1]));
+      },
+    };
+  };
+}
+
+/** The sum of `body` and `shortcut` (identity by default) applied to the same input. */
+export function residual(body: LayerFactory, shortcut?: LayerFactory): LayerFactory {
+  return (params, input) => {
+    const main = body(params, input);
+    const side = shortcut?.(params, input);
+    const sideShape = side?.outputShape ?? input;
+    if (main.outputShape.join() !== sideShape.join()) {
+      throw new Error(`residual: body gives [${main.outputShape}] but the shortcut gives [${sideShape}]`);
+    }
+    return {
+      outputShape: main.outputShape,
+      macs: main.macs + (side?.macs ?? 0),
+      apply: (x, training) => tf.add(main.apply(x, training), side ? side.apply(x, training) : x),
+    };
+  };
+}
 
 export function maxPool(size = 2): LayerFactory {
   return (_params, [h, w, c]) => ({

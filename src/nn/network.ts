@@ -1,8 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../errors.ts';
 import type { LayerFactory, Shape } from './layers.ts';
+import { miniMobileNetV2 } from './mini-mobilenetv2.ts';
+import { KERAS_ALPHAS, mobileNetV2 } from './mobilenetv2.ts';
 import { ParamStore } from './params.ts';
+import { resnet56 } from './resnet56.ts';
 import { simpleCnn } from './simple-cnn.ts';
+import { vgg16bn } from './vgg16bn.ts';
 
 /** A built network: its parameters and a forward pass to class logits. */
 export interface Network {
@@ -20,6 +24,14 @@ export interface Network {
 const ARCHITECTURES: Record<string, (inputShape: Shape, classes: number) => LayerFactory> = {
   simple: (_input, classes) => simpleCnn([32, 64, 128], classes),
   'simple-mnist': (_input, classes) => simpleCnn([16, 32, 64], classes),
+  vgg16bn: (_input, classes) => vgg16bn(classes),
+  mobilenetv2: (_input, classes) => mobileNetV2(classes),
+  // Other widths by keras-applications' alpha: mobilenetv2-0.35, mobilenetv2-0.5, ..., mobilenetv2-1.4.
+  ...Object.fromEntries(
+    KERAS_ALPHAS.filter((alpha) => alpha !== 1).map((alpha) => [`mobilenetv2-${alpha}`, (_input: Shape, classes: number) => mobileNetV2(classes, alpha)]),
+  ),
+  resnet56: (_input, classes) => resnet56(classes),
+  'mini-mobilenetv2': (_input, classes) => miniMobileNetV2(classes),
 };
 
 export const NETWORK_NAMES: readonly string[] = Object.keys(ARCHITECTURES);
