@@ -1,0 +1,246 @@
+import { access, mkdir, rename } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import envPaths from 'env-paths';
+import type { ImageDataset } from '../src/data/dataset.ts';
+import { UserError } from '../src/errors.ts';
+import { formatTable } from '../src/text-table.ts';
+import { readCacheState, readSplit, writeCache, type CacheManifest, type DecodedDataset } from './cache.ts';
+import { decodeArchive, decodingDescription } from './decode.ts';
+import { archiveMismatch, downloadArchive, type ExpectedArchive } from './download.ts';
+import { withLock } from './lock.ts';
+import { formatBytes } from './progress.ts';
+import { DATASET_SOURCES, FETCHABLE_DATASETS, type DatasetSource, type FetchableName } from './sources.ts';
+
+export { CACHE_FORMAT_VERSION, type CacheManifest } from './cache.ts';
+export { DATASET_SOURCES, FETCHABLE_DATASETS, type DatasetSource, type FetchableName } from './sources.ts';
+
+export interface FetchOptions {
+  /** Root of the cache; else $SCBENCH_CACHE; else the user's cache dir (env-paths: ~/.cache/scbench on Linux). */
+  cacheDir?: string;
+  /** Replaces the scheme and host of the archive URL, keeping its path after the mirror's own; else $SCBENCH_MIRROR. */
+  mirror?: string;
+  /** An archive already on disk, used instead of downloading; verified like a download. */
+  from?: string;
+  /** The md5 of a custom archive given with `from`: it replaces the table's checksum and size, and the data is recorded as not official. */
+  md5?: string;
+  /** No progress bar and, unless `log` is given, no log lines. */
+  quiet?: boolean;
+  /** Receives the one-line progress messages; default: stderr (nothing when quiet). */
+  log?: (line: string) => void;
+  /** Replaces the data set's DATASET_SOURCES entry (tests point it at a local server and a small archive). */
+  source?: DatasetSource;
+}
+
+/** A data set's valid cache. */
+export interface CacheEntry {
+  readonly name: FetchableName;
+  /** <cacheDir>/<name>: manifest.json, train.bin, test.bin. */
+  readonly dir: string;
+  readonly manifest: CacheManifest;
+  /** Whether the data was decoded from the archive the table names (its md5), not a custom one. */
+  readonly official: boolean;
+}
+
+/** A loaded data set, with where its data came from for run records. */
+export interface LoadedDataset extends ImageDataset {
+  readonly source: { readonly archive: string; readonly md5: string; readonly official: boolean };
+}
+
+interface Context {
+  readonly name: FetchableName;
+  readonly source: DatasetSource;
+  readonly cacheDir: string;
+  readonly dir: string;
+  readonly expected: ExpectedArchive;
+  readonly options: FetchOptions;
+  readonly log: (line: string) => void;
+}
+
+function contextOf(name: string, options: FetchOptions): Context {
+  if (!(FETCHABLE_DATASETS as readonly string[]).includes(name)) {
+    throw new UserError(`unknown dataset "${name}" to fetch (known: ${FETCHABLE_DATASETS.join(', ')})`);
+  }
+  const fetchable = name as FetchableName;
+  const source = options.source ?? DATASET_SOURCES[fetchable];
+  if (options.md5 !== undefined) {
+    if (options.from === undefined) throw new UserError('md5: it checks an archive given with from; give both or neither');
+    if (!/^[0-9a-f]{32}$/i.test(options.md5)) throw new UserError(`md5: "${options.md5}" is not 32 hexadecimal digits`);
+  }
+  const custom = options.md5 !== undefined && options.md5.toLowerCase() !== source.md5;
+  const cacheDir = resolve(options.cacheDir || process.env.SCBENCH_CACHE || envPaths('scbench', { suffix: '' }).cache);
+  const log = options.log ?? (options.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`));
+  return {
+    name: fetchable,
+    source,
+    cacheDir,
+    dir: join(cacheDir, fetchable),
+    expected: custom ? { md5: options.md5!.toLowerCase() } : { md5: source.md5, bytes: source.bytes },
+    options,
+    log,
+  };
+}
+
+/** The archive URL on a mirror: https://mirror/path + the original path, e.g. https://mirror/path/~kriz/cifar-10-binary.tar.gz. */
+export function mirroredUrl(url: string, mirror: string): string {
+  let base: URL | undefined;
+  try {
+    base = new URL(mirror);
+  } catch {
+    base = undefined;
+  }
+  if (!base || !/^https?:$/.test(base.protocol)) throw new UserError(`mirror: "${mirror}" is not an http(s) URL (from --mirror or SCBENCH_MIRROR)`);
+  const original = new URL(url);
+  return `${base.origin}${base.pathname.replace(/\/+$/, '')}${original.pathname}${original.search}`;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The verified archive to decode: `from`, the one kept in the cache, or a fresh download. */
+async function obtainArchive(context: Context): Promise<string> {
+  const { name, source, expected, options, log } = context;
+  if (options.from !== undefined) {
+    const from = resolve(options.from);
+    if (!(await exists(from))) throw new UserError(`from: ${from} does not exist`);
+    log(`${name}: verifying ${from}`);
+    const mismatch = await archiveMismatch(from, expected);
+    if (mismatch !== undefined) {
+      const hint = options.md5 === undefined ? `; a custom archive is accepted only with its md5 given explicitly` : '';
+      throw new UserError(`checksum mismatch for ${from}: ${mismatch}${hint}`);
+    }
+    return from;
+  }
+  const archives = join(context.cacheDir, 'archives');
+  const dest = join(archives, source.fileName);
+  if (await exists(dest)) {
+    const mismatch = await archiveMismatch(dest, expected);
+    if (mismatch === undefined) return dest;
+    await rename(dest, `${dest}.bad`);
+    log(`${name}: ${dest} no longer verifies (${mismatch}); moved it to ${dest}.bad and downloading again`);
+  }
+  await mkdir(archives, { recursive: true });
+  const mirror = options.mirror || process.env.SCBENCH_MIRROR;
+  const url = mirror ? mirroredUrl(source.url, mirror) : source.url;
+  log(`${name}: downloading ${url}${source.bytes === undefined ? '' : ` (${formatBytes(source.bytes)})`}`);
+  await downloadArchive({ url, dest, expected, label: name, quiet: options.quiet ?? false, log });
+  return dest;
+}
+
+function checkCounts(context: Context, archive: string, decoded: DecodedDataset): void {
+  const { counts } = context.source;
+  if (context.expected.md5 !== context.source.md5) return; // a custom archive may hold any number of images
+  if (decoded.train.count !== counts.train || decoded.test.count !== counts.test) {
+    throw new UserError(
+      `${archive} decoded to ${decoded.train.count} train and ${decoded.test.count} test images; ${context.name} has ${counts.train} and ${counts.test}`,
+    );
+  }
+}
+
+function entryOf(context: Context, manifest: CacheManifest): CacheEntry {
+  return { name: context.name, dir: context.dir, manifest, official: manifest.source.md5 === context.source.md5 };
+}
+
+/**
+ * Returns the valid cache, building it (archive, verify, decode, write) when there is none, when it
+ * is stale or damaged, or when `anySource` is false and it holds another archive than the expected one.
+ */
+async function ensureCached(context: Context, anySource: boolean): Promise<{ entry: CacheEntry; decoded?: DecodedDataset }> {
+  const { name, dir, expected, log } = context;
+  const usable = (state: Awaited<ReturnType<typeof readCacheState>>) =>
+    state.kind === 'valid' && (anySource || state.manifest.source.md5 === expected.md5) ? state.manifest : undefined;
+  const cached = usable(await readCacheState(dir, name));
+  if (cached) return { entry: entryOf(context, cached) };
+
+  return withLock(join(context.cacheDir, `${name}.lock`), log, async () => {
+    const state = await readCacheState(dir, name); // another process may have built it while we waited
+    const built = usable(state);
+    if (built) return { entry: entryOf(context, built) };
+    if (state.kind === 'invalid') log(`${name}: rebuilding the cache: ${state.problem}`);
+    if (state.kind === 'valid') log(`${name}: the cache holds the archive with md5 ${state.manifest.source.md5}, not ${expected.md5}: rebuilding`);
+    const archive = await obtainArchive(context);
+    log(`${name}: decoding ${archive}`);
+    const decoded = await decodeArchive(archive, context.source);
+    checkCounts(context, archive, decoded);
+    const manifest = await writeCache(dir, name, decoded, {
+      archive: basename(archive),
+      md5: expected.md5,
+      decoding: decodingDescription(context.source),
+    });
+    log(`${name}: cached ${decoded.train.count} train and ${decoded.test.count} test images in ${dir}`);
+    return { entry: entryOf(context, manifest), decoded };
+  });
+}
+
+/**
+ * Makes sure the cache holds the data set decoded from the expected archive (the table's, or the
+ * custom `from` + `md5`): downloads, verifies, decodes and caches it, or returns at once when cached.
+ */
+export async function fetchDataset(name: string, options: FetchOptions = {}): Promise<CacheEntry> {
+  return (await ensureCached(contextOf(name, options), false)).entry;
+}
+
+/**
+ * The data set from the cache, fetched first when there is none. Without `from`, a cache built from
+ * a custom archive is used as it is (`source.official` says so).
+ */
+export async function loadDataset(name: string, options: FetchOptions = {}): Promise<LoadedDataset> {
+  const context = contextOf(name, options);
+  const { entry, decoded } = await ensureCached(context, options.from === undefined);
+  const { manifest } = entry;
+  const [train, test] = decoded
+    ? [decoded.train, decoded.test]
+    : await Promise.all([readSplit(entry.dir, manifest.splits.train), readSplit(entry.dir, manifest.splits.test)]);
+  return {
+    name,
+    classNames: manifest.classNames,
+    train,
+    test,
+    normalization: manifest.normalization,
+    source: { archive: manifest.source.archive, md5: manifest.source.md5, official: entry.official },
+  };
+}
+
+const shapeText = (shape: readonly number[]) => shape.join('x');
+const numberText = (n: number) => n.toLocaleString('en-US');
+
+/** The text of `scbench data info <name>`: source, cache location and state, counts, shapes, class balance. */
+export async function datasetInfo(name: string, options: FetchOptions = {}): Promise<string> {
+  const context = contextOf(name, options);
+  const { source, dir } = context;
+  const state = await readCacheState(dir, context.name);
+  const lines = [
+    `${name}: ${source.title}`,
+    `archive        ${source.url}`,
+    `               md5 ${source.md5}${source.bytes === undefined ? '' : `, ${numberText(source.bytes)} B`}`,
+  ];
+  if (state.kind !== 'valid') {
+    const why = state.kind === 'invalid' ? `not usable (${state.problem}); it will be rebuilt` : 'not cached';
+    lines.push(
+      `cache          ${dir}: ${why}; run \`scbench fetch ${name}\``,
+      `expected       ${numberText(source.counts.train)} train / ${numberText(source.counts.test)} test images of ${shapeText(source.shape)}`,
+    );
+    return lines.join('\n');
+  }
+  const { manifest, official } = entryOf(context, state.manifest);
+  const { train, test } = manifest.splits;
+  const perClass = (counts: readonly number[]) => `${numberText(Math.min(...counts))} to ${numberText(Math.max(...counts))}`;
+  lines.push(
+    `cache          ${dir} (format ${manifest.formatVersion}, ${formatBytes(train.bytes + test.bytes)})`,
+    `decoded from   ${manifest.source.archive}, md5 ${manifest.source.md5} (${official ? 'the official archive' : 'a custom archive, NOT the official one'})`,
+    `decoding       ${manifest.decoding}`,
+    `train          ${numberText(train.count)} images of ${shapeText(train.shape)}, ${perClass(train.classCounts)} a class`,
+    `test           ${numberText(test.count)} images of ${shapeText(test.shape)}, ${perClass(test.classCounts)} a class`,
+    `normalization  mean ${manifest.normalization.mean.join(', ')}; std ${manifest.normalization.std.join(', ')}`,
+    `classes        ${manifest.classNames.length}`,
+    '',
+    formatTable(
+      ['label', 'class', 'train', 'test'],
+      manifest.classNames.map((className, label) => [label, className, train.classCounts[label], test.classCounts[label]]),
+    ),
+  );
+  return lines.join('\n');
+}
