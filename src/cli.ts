@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
+import { datasetInfo, fetchDataset } from '../data-fetch/index.ts';
 import { DATASET_NAMES } from './data/registry.ts';
 import type { BackendRequest } from './engine/backend.ts';
 import { UserError } from './errors.ts';
@@ -79,6 +80,33 @@ function program(): Command {
     .action(async (options) => {
       const result = await measureThroughput({ ...options, backend: options.backend as BackendRequest, log: stderr });
       console.log(options.json ? JSON.stringify(result, null, 2) : formatThroughput(result));
+    });
+
+  cli
+    .command('fetch')
+    .description('download, verify, decode and cache data sets (cifar10, oxflower17, tinyimagenet)')
+    .argument('<names...>', 'data sets')
+    .option('--mirror <url>', 'replaces the scheme and host of the archive URLs (or $SCBENCH_MIRROR)')
+    .option('--from <file>', 'an archive already on disk instead of downloading (one data set)')
+    .option('--md5 <hex>', 'with --from: the md5 of a custom archive that is not the official one')
+    .option('--cache-dir <dir>', 'cache root (or $SCBENCH_CACHE; default the user cache dir)')
+    .action(async (names: string[], options) => {
+      if (options.from && names.length > 1) throw new UserError('--from: takes the archive of one data set; name only one');
+      for (const name of names) {
+        const entry = await fetchDataset(name, { ...options, log: stderr });
+        console.log(`${name}: cached in ${entry.dir}`);
+      }
+    });
+
+  cli
+    .command('data')
+    .description('about the data sets')
+    .command('info')
+    .description('counts, shapes, class balance and cache location of a data set')
+    .argument('<name>', 'data set')
+    .option('--cache-dir <dir>', 'cache root (or $SCBENCH_CACHE; default the user cache dir)')
+    .action(async (name: string, options) => {
+      console.log(await datasetInfo(name, options));
     });
 
   return cli;
