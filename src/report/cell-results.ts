@@ -1,0 +1,109 @@
+// Reads what the runner wrote for each cell a suite declares, from one or more results roots (shards fetched
+// from several machines). Anything unusable becomes a warning and the cell shows as not run: a report over
+// partial or damaged results still renders.
+import { readFile } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
+import { cellFiles, METRIC_COLUMNS, readRunRecord, type CellFiles, type RunRecord } from '../runner/results.ts';
+import type { CellSpec } from '../suite/index.ts';
+import type { EpochMetrics } from '../train/loop.ts';
+import { parseNumericCsv, UnreadableResultFile } from './numeric-csv.ts';
+
+export type CellOutcome = RunRecord['status'] | 'not run';
+
+export interface CellResult {
+  /** As the suite declares it. */
+  cell: CellSpec;
+  outcome: CellOutcome;
+  /** run.json of the results used; absent when not run. */
+  record?: RunRecord;
+  /** One row per finished epoch; empty when not run. */
+  metrics: EpochMetrics[];
+  /** Where the results used were read; absent when not run. */
+  files?: CellFiles;
+}
+
+/** The metrics.csv rows, checked: the runner's header, numbers only, epochs 1, 2, 3, ... */
+export function parseMetricsCsv(text: string, file: string): EpochMetrics[] {
+  const rows = parseNumericCsv(text, file, METRIC_COLUMNS) as unknown as EpochMetrics[];
+  rows.forEach((row, index) => {
+    if (row.epoch !== index + 1) throw new UnreadableResultFile(`${file}: line ${index + 2}: epoch ${row.epoch}, expected ${index + 1}`);
+  });
+  return rows;
+}
+
+/** One results root's copy of a cell, when it has both files and they read. */
+interface Candidate {
+  files: CellFiles;
+  record: RunRecord;
+  metrics: EpochMetrics[];
+}
+
+/**
+ * The results of every cell of `suite` found under `resultsDirs` (each holding <suite>/<cell-id>/). A cell found
+ * in several roots uses the most finished copy, with a warning naming both; problems are pushed to `warnings`.
+ */
+export async function readCellResults(resultsDirs: readonly string[], suite: string, cells: readonly CellSpec[], warnings: string[]): Promise<CellResult[]> {
+  return Promise.all(
+    cells.map(async (cell) => {
+      const candidates: Candidate[] = [];
+      for (const dir of resultsDirs) {
+        const candidate = await readCandidate(cellFiles(dir, suite, cell.id), cell.id, warnings);
+        if (candidate) candidates.push(candidate);
+      }
+      if (candidates.length === 0) return { cell, outcome: 'not run', metrics: [] };
+      const [used, ...others] = candidates.sort((a, b) => finishedness(b) - finishedness(a));
+      for (const other of others) {
+        warnings.push(`cell ${cell.id}: results in both ${used!.files.dir} and ${other.files.dir}; using the first (${describe(used!)}), not the other (${describe(other)})`);
+      }
+      if (!isDeepStrictEqual(used!.record.cell, cell)) {
+        warnings.push(`cell ${cell.id}: ${used!.files.run} was run with another configuration than the suite declares (${differences(cell, used!.record.cell)}); shown as run`);
+      }
+      return { cell, outcome: used!.record.status, record: used!.record, metrics: used!.metrics, files: used!.files };
+    }),
+  );
+}
+
+async function readCandidate(files: CellFiles, cellId: string, warnings: string[]): Promise<Candidate | undefined> {
+  let record: RunRecord | undefined;
+  try {
+    record = await readRunRecord(files);
+  } catch (error) {
+    warnings.push(`${(error as Error).message}; cell ${cellId} skipped`);
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = await readFile(files.metrics, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (record) warnings.push(`${files.metrics}: missing; cell ${cellId} shown as not run`);
+    return undefined;
+  }
+  if (!record) {
+    warnings.push(`${files.run}: missing beside ${files.metrics}; cell ${cellId} skipped`);
+    return undefined;
+  }
+  try {
+    return { files, record, metrics: parseMetricsCsv(text, files.metrics) };
+  } catch (error) {
+    if (!(error instanceof UnreadableResultFile)) throw error;
+    warnings.push(`${error.message}; cell ${cellId} skipped`);
+    return undefined;
+  }
+}
+
+/** Orders copies of one cell: a finished run before an unfinished one, then more epochs first. */
+function finishedness(candidate: Candidate): number {
+  const finished = candidate.record.status === 'completed' || candidate.record.status === 'diverged';
+  return (finished ? 1e6 : 0) + candidate.metrics.length;
+}
+
+const describe = (candidate: Candidate) => `${candidate.record.status}, ${candidate.metrics.length} epoch(s)`;
+
+function differences(declared: CellSpec, run: CellSpec): string {
+  const keys = [...new Set([...Object.keys(declared), ...Object.keys(run)])] as (keyof CellSpec)[];
+  return keys
+    .filter((key) => !isDeepStrictEqual(declared[key], run[key]))
+    .map((key) => `${key}: ${JSON.stringify(run[key])} instead of ${JSON.stringify(declared[key])}`)
+    .join('; ');
+}

@@ -1,0 +1,220 @@
+// The report's charts as Vega-Lite specs: pure functions from results to specs, rendered by render-chart.ts.
+import type { TopLevelSpec } from 'vega-lite';
+import type { EpochMetrics } from '../train/loop.ts';
+import type { CellResult } from './cell-results.ts';
+import { policyColor, seriesColors } from './colors.ts';
+import type { RangeTestResult } from './range-tests.ts';
+import { seriesCurve, type CellGroup } from './series.ts';
+
+export interface ChartSpec {
+  /** File stem under charts/, unique in the report. */
+  name: string;
+  /** One sentence saying what the chart shows (figure caption and alt text). */
+  caption: string;
+  spec: TopLevelSpec;
+}
+
+const WIDTH = 420;
+const HEIGHT = 220;
+
+/** Shared look; colours of text and grid are overridden by the HTML page's colour scheme. */
+const CONFIG = {
+  font: 'sans-serif',
+  view: { stroke: null },
+  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#e3e3e3', domainColor: '#888', tickColor: '#888' },
+  legend: {
+    orient: 'bottom', direction: 'horizontal', columns: 4, labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal',
+    symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolOpacity: 1, symbolSize: 300,
+  },
+  title: { fontSize: 13, fontWeight: 'bold', anchor: 'start', offset: 8 },
+  line: { strokeWidth: 2 },
+} as const;
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+function colorScale(group: CellGroup) {
+  const colors = seriesColors(group);
+  return { domain: [...colors.keys()], range: [...colors.values()] };
+}
+
+const groupTitle = (group: CellGroup) => `${group.network} on ${group.dataset}`;
+
+/** Test (solid) and train (dashed) curves per series, over epochs; a band spans the seeds where there are several. */
+function trainTestChart(group: CellGroup, what: string, axisTitle: string, metrics: Record<'test' | 'train', (row: EpochMetrics) => number>, logScale: boolean): TopLevelSpec {
+  const scale = (value: number) => (logScale ? value : 100 * value);
+  const values = group.series.flatMap((series) =>
+    (['test', 'train'] as const).flatMap((split) =>
+      seriesCurve(series.cells, metrics[split])
+        .filter((p) => !logScale || p.min > 0)
+        .map((p) => ({ series: series.label, split, epoch: p.epoch, value: scale(p.value), low: scale(p.min), high: scale(p.max), seeds: p.seeds })),
+    ),
+  );
+  const maxEpoch = Math.max(1, ...group.series.flatMap((s) => s.cells.map((c) => c.cell.epochs)));
+  const color = { field: 'series', type: 'nominal', title: null, scale: colorScale(group) } as const;
+  const y = { type: 'quantitative', title: axisTitle, scale: logScale ? ({ type: 'log' } as const) : { zero: false } } as const;
+  return {
+    $schema: SCHEMA,
+    title: `${groupTitle(group)}: ${what}`,
+    width: WIDTH,
+    height: HEIGHT,
+    config: CONFIG,
+    data: { values },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { domain: [1, maxEpoch] }, axis: { tickMinStep: 1, format: 'd' } },
+      color,
+    },
+    layer: [
+      {
+        transform: [{ filter: 'datum.seeds > 1' }],
+        mark: { type: 'area', opacity: 0.2 },
+        encoding: { y: { ...y, field: 'low' }, y2: { field: 'high' }, detail: { field: 'split' } },
+      },
+      {
+        mark: { type: 'line', point: { size: 24 } },
+        encoding: {
+          y: { ...y, field: 'value' },
+          strokeDash: { field: 'split', type: 'nominal', title: null, scale: { domain: ['test', 'train'], range: [[1, 0], [6, 3]] } },
+        },
+      },
+    ],
+  };
+}
+
+export function accuracyChart(group: CellGroup): ChartSpec {
+  return {
+    name: `${group.slug}.accuracy`,
+    caption: `Accuracy per epoch of ${groupTitle(group)}: test solid, train dashed; a band spans the seeds where a series has several.`,
+    spec: trainTestChart(group, 'accuracy', 'accuracy (%)', { test: (r) => r.testAccuracy, train: (r) => r.trainAccuracy }, false),
+  };
+}
+
+export function lossChart(group: CellGroup): ChartSpec {
+  return {
+    name: `${group.slug}.loss`,
+    caption: `Cross-entropy loss per epoch of ${groupTitle(group)} (log scale): test solid, train dashed (train loss includes the weight-decay term).`,
+    spec: trainTestChart(group, 'loss', 'loss (nats, log scale)', { test: (r) => r.testLoss, train: (r) => r.trainLoss }, true),
+  };
+}
+
+/** The lr and momentum every cell trained with at the last step of each epoch, as its metrics recorded them. */
+export function scheduleChart(group: CellGroup): ChartSpec {
+  const values = group.series.flatMap((series) =>
+    series.cells.flatMap((result) => result.metrics.map((row) => ({ series: series.label, cell: result.cell.id, iteration: row.iteration, lr: row.lr, momentum: row.momentum }))),
+  );
+  const color = { field: 'series', type: 'nominal', title: null, scale: colorScale(group) } as const;
+  const x = { field: 'iteration', type: 'quantitative', title: 'iteration (optimizer steps)', scale: { domainMin: 0 } } as const;
+  // A constant momentum would collapse its axis to one value: show at least the paper's 0.8 to 0.95.
+  const momenta = values.map((v) => v.momentum);
+  const momentumDomain = [Math.min(0.8, ...momenta), Math.max(0.95, ...momenta)];
+  const panel = (field: 'lr' | 'momentum', title: string, scale: object, format: string) => ({
+    width: WIDTH,
+    height: 110,
+    mark: { type: 'line', point: { size: 24 } },
+    encoding: { x, y: { field, type: 'quantitative', title, scale, axis: { format, tickCount: 5 } }, color, detail: { field: 'cell' } },
+  }) as const;
+  return {
+    name: `${group.slug}.schedule`,
+    caption: `Learning rate and momentum of ${groupTitle(group)} at the last step of each epoch, read from each cell's metrics.`,
+    spec: {
+      $schema: SCHEMA,
+      title: `${groupTitle(group)}: schedule used (at each epoch's end)`,
+      config: CONFIG,
+      data: { values },
+      vconcat: [panel('lr', 'learning rate', { zero: true }, '~g'), panel('momentum', 'momentum', { domain: momentumDomain }, '.2f')],
+    },
+  };
+}
+
+/** Best test accuracy of every cell of the suite, one row of bars per network x dataset. */
+export function summaryChart(groups: readonly CellGroup[]): ChartSpec {
+  const values = groups.flatMap((group) =>
+    group.series.flatMap((series) =>
+      series.cells.map((result) => {
+        const best = bestTestAccuracy(result);
+        return {
+          group: groupTitle(group),
+          cell: result.cell.id,
+          policy: series.policy,
+          best: best === undefined ? null : 100 * best,
+          labelAt: best === undefined ? 0 : 100 * best,
+          label: best === undefined ? result.outcome : `${(100 * best).toFixed(1)} %${result.outcome === 'completed' ? '' : ` (${result.outcome})`}`,
+        };
+      }),
+    ),
+  );
+  const policies = [...new Set(values.map((v) => v.policy))];
+  const cells = values.length;
+  return {
+    name: 'summary.best-accuracy',
+    caption: 'Best test accuracy of every cell, grouped by network and dataset; cells without results are labelled.',
+    spec: {
+      $schema: SCHEMA,
+      title: 'Best test accuracy per cell',
+      config: CONFIG,
+      data: { values },
+      facet: { row: { field: 'group', type: 'nominal', title: null, sort: null, header: { labelOrient: 'top', labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelFontWeight: 'bold', labelFontSize: 12 } } },
+      resolve: { scale: { y: 'independent' } },
+      spec: {
+        width: WIDTH,
+        height: { step: cells > 12 ? 16 : 20 },
+        encoding: {
+          y: { field: 'cell', type: 'nominal', title: null, sort: null },
+          x: { field: 'best', type: 'quantitative', title: 'best test accuracy (%)', scale: { domain: [0, 100] } },
+        },
+        layer: [
+          { mark: { type: 'bar' }, encoding: { color: { field: 'policy', type: 'nominal', title: 'policy', scale: { domain: policies, range: policies.map(policyColor) }, legend: { symbolType: 'square' } } } },
+          { mark: { type: 'text', align: 'left', dx: 4 }, encoding: { x: { field: 'labelAt', type: 'quantitative' }, text: { field: 'label' } } },
+        ],
+      },
+    },
+  };
+}
+
+function bestTestAccuracy(result: CellResult): number | undefined {
+  const finite = result.metrics.map((r) => r.testAccuracy).filter(Number.isFinite);
+  return finite.length > 0 ? Math.max(...finite) : undefined;
+}
+
+/** Loss against lr (log axis), smoothed loss bold, raw loss thin, validation loss dashed, suggestions as rules. */
+export function rangeTestChart(test: RangeTestResult): ChartSpec {
+  const curveOf = (p: { momentum: number; weightDecay: number }) => `momentum ${p.momentum}, weight decay ${p.weightDecay}`;
+  const curves = [...new Set(test.points.map(curveOf))];
+  const series = test.points.flatMap((p) => [
+    { curve: curveOf(p), kind: 'smoothed loss', lr: p.lr, loss: p.smoothedLoss },
+    { curve: curveOf(p), kind: 'loss', lr: p.lr, loss: p.loss },
+    ...(p.validationLoss === null ? [] : [{ curve: curveOf(p), kind: 'validation loss', lr: p.lr, loss: p.validationLoss }]),
+  ]).filter((v) => Number.isFinite(v.loss) && v.lr > 0);
+  const suggestions = (test.suggestions?.suggestions ?? []).map((s) => ({ ...s, text: `${s.name}: ${Number(s.lr.toPrecision(3))}` }));
+  const x = { field: 'lr', type: 'quantitative', title: 'learning rate (log scale)', scale: { type: 'log' } } as const;
+  return {
+    name: `range-test.${test.id}`,
+    caption: `Range test ${test.id}: loss against learning rate; the vertical rules mark the suggested learning rates.`,
+    spec: {
+      $schema: SCHEMA,
+      title: `Range test ${test.id}`,
+      width: WIDTH,
+      height: HEIGHT,
+      config: CONFIG,
+      layer: [
+        {
+          data: { values: series },
+          mark: { type: 'line', clip: true },
+          encoding: {
+            x,
+            y: { field: 'loss', type: 'quantitative', title: 'training loss (nats)', scale: { zero: false } },
+            color: { field: 'curve', type: 'nominal', title: null, legend: curves.length > 1 ? {} : null },
+            strokeDash: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['smoothed loss', 'loss', 'validation loss'], range: [[1, 0], [1, 0], [5, 3]] } },
+            strokeWidth: { field: 'kind', type: 'nominal', legend: null, scale: { domain: ['smoothed loss', 'loss', 'validation loss'], range: [2.5, 0.7, 1.5] } },
+          },
+        },
+        {
+          data: { values: suggestions },
+          layer: [
+            { mark: { type: 'rule', strokeDash: [2, 2], color: '#888' }, encoding: { x } },
+            { mark: { type: 'text', angle: 270, align: 'right', baseline: 'bottom', dy: -2, y: 4 }, encoding: { x, text: { field: 'text' } } },
+          ],
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,29 @@
+// `scbench report`: the report of a suite's results on disk (see build.ts), and the types later stages fill in:
+// claim verdicts and range-test results.
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DATASET_NAMES } from '../data/registry.ts';
+import { NETWORK_NAMES } from '../nn/network.ts';
+import { loadSuite, resolveSuitePath } from '../suite/index.ts';
+import { buildReport } from './build.ts';
+
+export { buildReport, type Report, type ReportOptions } from './build.ts';
+export type { CellOutcome, CellResult } from './cell-results.ts';
+export type { ClaimEvaluator, ClaimVerdict, SuiteResults, Verdict } from './claims.ts';
+export { RANGE_TEST_COLUMNS, RANGE_TEST_FILES, type RangeTestPoint, type RangeTestResult, type RangeTestSuggestion, type RangeTestSuggestions } from './range-tests.ts';
+export { DEFAULT_ACCURACY_TARGETS } from './sections.ts';
+
+const BENCHMARKS_DIR = fileURLToPath(new URL('../../benchmarks', import.meta.url));
+
+/** The CLI's `scbench report`: resolves the suite like `scbench run`, returns the path of index.html. */
+export async function reportCommand(options: { results: string[]; suite: string; out?: string; log: (line: string) => void }): Promise<string> {
+  const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: DATASET_NAMES });
+  const report = await buildReport({
+    resultsDirs: (options.results.length > 0 ? options.results : ['results']).map((dir) => resolve(dir)),
+    suite,
+    outDir: resolve(options.out ?? join('reports', suite.name)),
+    log: options.log,
+  });
+  options.log(`report: ${report.html} (${report.charts.length / 2} charts, ${report.warnings.length} warning(s))`);
+  return report.html;
+}

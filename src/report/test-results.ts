@@ -1,0 +1,78 @@
+// For the report's tests: results folders made by hand in the runner's exact format (its own writers), with
+// learning curves of a chosen shape, so the readers and the report can be tested without training.
+import { mkdir } from 'node:fs/promises';
+import { cellFiles, writeMetrics, writeRunRecord, type RunRecord } from '../runner/results.ts';
+import { parseSuite, type Suite } from '../suite/index.ts';
+import type { EpochMetrics } from '../train/loop.ts';
+
+export const KNOWN = { networks: ['simple-mnist'], datasets: ['mnist-mini'] };
+
+/** A suite of simple-mnist on mnist-mini: constant, cyclical, and one-cycle over two seeds. */
+export function handMadeSuite(): Suite {
+  const text = JSON.stringify({
+    name: 'hand',
+    description: 'hand-made results for the report tests',
+    defaults: { network: 'simple-mnist', dataset: 'mnist-mini', epochs: 4, batchSize: 100, seed: 1, weightDecay: 5e-4 },
+    cells: [
+      { id: 'constant', policy: { name: 'constant', lr: 0.05, momentum: 0.9 } },
+      { id: 'cyclical', policy: { name: 'cyclical', baseLr: 0.0125, maxLr: 0.05, stepSize: 20 } },
+    ],
+  });
+  const oneCycle = JSON.stringify({
+    name: 'hand',
+    description: 'hand-made results for the report tests',
+    defaults: { network: 'simple-mnist', dataset: 'mnist-mini', epochs: 4, batchSize: 100, weightDecay: 5e-4 },
+    cells: [{ id: 'one-cycle', policy: { name: 'one-cycle', maxLr: 0.5, maxMomentum: 0.9, minMomentum: 0.85 } }],
+    matrix: { seed: [1, 2] },
+  });
+  const base = parseSuite(text, 'hand.json', KNOWN);
+  return { ...base, cells: [...base.cells, ...parseSuite(oneCycle, 'hand.json', KNOWN).cells] };
+}
+
+/** Epoch rows whose test accuracy climbs toward `ceiling` (10 iterations an epoch, lr from `lr(epoch)`). */
+export function climbingMetrics(epochs: number, ceiling: number, lr: (epoch: number) => number = () => 0.05): EpochMetrics[] {
+  return Array.from({ length: epochs }, (_, i) => {
+    const epoch = i + 1;
+    const accuracy = ceiling * (1 - 0.5 ** epoch);
+    return {
+      epoch,
+      iteration: 10 * epoch,
+      trainLoss: 2.3 * 0.5 ** epoch,
+      trainAccuracy: Math.min(1, accuracy + 0.01),
+      testLoss: 2.3 * 0.55 ** epoch,
+      testAccuracy: accuracy,
+      testTop5: Math.min(1, accuracy + 0.05),
+      lr: lr(epoch),
+      momentum: 0.9,
+      epochSeconds: 2,
+      imagesPerSecond: 500,
+    };
+  });
+}
+
+/** Writes run.json and metrics.csv of `cell` under <root>/<suite>/<cell-id>/ as the runner does. */
+export async function writeCell(root: string, suite: Suite, cellId: string, status: RunRecord['status'], metrics: EpochMetrics[], extra: Partial<RunRecord> = {}) {
+  const cell = suite.cells.find((c) => c.id === cellId)!;
+  const files = cellFiles(root, suite.name, cellId);
+  await mkdir(files.dir, { recursive: true });
+  const best = metrics.length ? Math.max(...metrics.map((m) => m.testAccuracy)) : null;
+  const record: RunRecord = {
+    suite: suite.name,
+    cell,
+    status,
+    epochsCompleted: metrics.length,
+    bestTestAccuracy: best,
+    finalTestAccuracy: metrics.at(-1)?.testAccuracy ?? null,
+    trainingSeconds: 2 * metrics.length,
+    engine: { kind: 'wasm', packageName: '@tensorflow/tfjs-backend-wasm', version: '4.22.0' } as RunRecord['engine'],
+    versions: { node: '20.0.0', '@tensorflow/tfjs-core': '4.22.0' },
+    gitCommit: 'abc123',
+    host: { platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'Test CPU', memoryGiB: 24 },
+    startedAt: '2026-01-01T00:00:00.000Z',
+    endedAt: '2026-01-01T00:01:00.000Z',
+    ...extra,
+  };
+  await writeRunRecord(files, record);
+  await writeMetrics(files, metrics);
+  return files;
+}
