@@ -31,6 +31,12 @@ function isTransient(error: unknown): boolean {
   return name === 'AbortError' || TRANSIENT_CODES.has(code ?? '') || /premature close|aborted|socket hang up/i.test(message ?? '');
 }
 
+function transientReason(error: unknown): string {
+  if (error instanceof TransientError) return error.message;
+  const { name, message } = error as Error;
+  return name === 'AbortError' ? `nothing received for ${IDLE_TIMEOUT_MS / 1000} s` : `connection lost (${message})`;
+}
+
 export async function md5OfFile(file: string): Promise<string> {
   const hash = createHash('md5');
   await pipeline(createReadStream(file), hash);
@@ -86,8 +92,8 @@ export async function downloadArchive(options: DownloadOptions): Promise<void> {
       await transferOnce(options, part);
       break;
     } catch (error) {
-      const reason = (error as Error).message;
-      if (!isTransient(error)) throw error instanceof UserError ? error : new UserError(`cannot download ${options.url}: ${reason}`);
+      if (!isTransient(error)) throw error instanceof UserError ? error : new UserError(`cannot download ${options.url}: ${(error as Error).message}`);
+      const reason = transientReason(error);
       const held = await sizeOf(part);
       if (attempt === MAX_ATTEMPTS) {
         throw new UserError(`cannot download ${options.url} after ${attempt} attempts: ${reason}; the ${formatBytes(held)} received are kept in ${part} and the next run resumes from there`);
