@@ -43,24 +43,31 @@ interface Candidate {
  * in several roots uses the most finished copy, with a warning naming both; problems are pushed to `warnings`.
  */
 export async function readCellResults(resultsDirs: readonly string[], suite: string, cells: readonly CellSpec[], warnings: string[]): Promise<CellResult[]> {
-  return Promise.all(
+  const read = await Promise.all(
     cells.map(async (cell) => {
-      const candidates: Candidate[] = [];
-      for (const dir of resultsDirs) {
-        const candidate = await readCandidate(cellFiles(dir, suite, cell.id), cell.id, warnings);
-        if (candidate) candidates.push(candidate);
-      }
-      if (candidates.length === 0) return { cell, outcome: 'not run', metrics: [] };
-      const [used, ...others] = candidates.sort((a, b) => finishedness(b) - finishedness(a));
-      for (const other of others) {
-        warnings.push(`cell ${cell.id}: results in both ${used!.files.dir} and ${other.files.dir}; using the first (${describe(used!)}), not the other (${describe(other)})`);
-      }
-      if (!isDeepStrictEqual(used!.record.cell, cell)) {
-        warnings.push(`cell ${cell.id}: ${used!.files.run} was run with another configuration than the suite declares (${differences(cell, used!.record.cell)}); shown as run`);
-      }
-      return { cell, outcome: used!.record.status, record: used!.record, metrics: used!.metrics, files: used!.files };
+      const found: string[] = [];
+      return { result: await readCell(resultsDirs, suite, cell, found), found };
     }),
   );
+  for (const { found } of read) warnings.push(...found);
+  return read.map(({ result }) => result);
+}
+
+async function readCell(resultsDirs: readonly string[], suite: string, cell: CellSpec, warnings: string[]): Promise<CellResult> {
+  const candidates: Candidate[] = [];
+  for (const dir of resultsDirs) {
+    const candidate = await readCandidate(cellFiles(dir, suite, cell.id), cell.id, warnings);
+    if (candidate) candidates.push(candidate);
+  }
+  if (candidates.length === 0) return { cell, outcome: 'not run', metrics: [] };
+  const [used, ...others] = candidates.sort((a, b) => finishedness(b) - finishedness(a)) as [Candidate, ...Candidate[]];
+  for (const other of others) {
+    warnings.push(`cell ${cell.id}: results in both ${used.files.dir} and ${other.files.dir}; using the first (${describe(used)}), not the other (${describe(other)})`);
+  }
+  if (!isDeepStrictEqual(used.record.cell, cell)) {
+    warnings.push(`cell ${cell.id}: ${used.files.run} was run with another configuration than the suite declares (${differences(cell, used.record.cell)}); shown as run`);
+  }
+  return { cell, outcome: used.record.status, record: used.record, metrics: used.metrics, files: used.files };
 }
 
 async function readCandidate(files: CellFiles, cellId: string, warnings: string[]): Promise<Candidate | undefined> {

@@ -23,10 +23,10 @@ const CONFIG = {
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#e3e3e3', domainColor: '#888', tickColor: '#888' },
   legend: {
-    orient: 'bottom', direction: 'horizontal', columns: 4, labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal',
+    orient: 'bottom', direction: 'horizontal', columns: 3, labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal',
     symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolOpacity: 1, symbolSize: 300,
   },
-  title: { fontSize: 13, fontWeight: 'bold', anchor: 'start', offset: 8 },
+  title: { fontSize: 13, fontWeight: 'bold', subtitleFontSize: 12, anchor: 'start', offset: 8 },
   line: { strokeWidth: 2 },
 } as const;
 
@@ -54,7 +54,7 @@ function trainTestChart(group: CellGroup, what: string, axisTitle: string, metri
   const y = { type: 'quantitative', title: axisTitle, scale: logScale ? ({ type: 'log' } as const) : { zero: false } } as const;
   return {
     $schema: SCHEMA,
-    title: `${groupTitle(group)}: ${what}`,
+    title: { text: groupTitle(group), subtitle: what },
     width: WIDTH,
     height: HEIGHT,
     config: CONFIG,
@@ -84,7 +84,7 @@ export function accuracyChart(group: CellGroup): ChartSpec {
   return {
     name: `${group.slug}.accuracy`,
     caption: `Accuracy per epoch of ${groupTitle(group)}: test solid, train dashed; a band spans the seeds where a series has several.`,
-    spec: trainTestChart(group, 'accuracy', 'accuracy (%)', { test: (r) => r.testAccuracy, train: (r) => r.trainAccuracy }, false),
+    spec: trainTestChart(group, 'test and train accuracy per epoch', 'accuracy (%)', { test: (r) => r.testAccuracy, train: (r) => r.trainAccuracy }, false),
   };
 }
 
@@ -92,7 +92,7 @@ export function lossChart(group: CellGroup): ChartSpec {
   return {
     name: `${group.slug}.loss`,
     caption: `Cross-entropy loss per epoch of ${groupTitle(group)} (log scale): test solid, train dashed (train loss includes the weight-decay term).`,
-    spec: trainTestChart(group, 'loss', 'loss (nats, log scale)', { test: (r) => r.testLoss, train: (r) => r.trainLoss }, true),
+    spec: trainTestChart(group, 'test and train loss per epoch', 'loss (nats, log scale)', { test: (r) => r.testLoss, train: (r) => r.trainLoss }, true),
   };
 }
 
@@ -117,7 +117,7 @@ export function scheduleChart(group: CellGroup): ChartSpec {
     caption: `Learning rate and momentum of ${groupTitle(group)} at the last step of each epoch, read from each cell's metrics.`,
     spec: {
       $schema: SCHEMA,
-      title: `${groupTitle(group)}: schedule used (at each epoch's end)`,
+      title: { text: groupTitle(group), subtitle: "learning rate and momentum at each epoch's last step" },
       config: CONFIG,
       data: { values },
       vconcat: [panel('lr', 'learning rate', { zero: true }, '~g'), panel('momentum', 'momentum', { domain: momentumDomain }, '.2f')],
@@ -143,7 +143,7 @@ export function summaryChart(groups: readonly CellGroup[]): ChartSpec {
     ),
   );
   const policies = [...new Set(values.map((v) => v.policy))];
-  const cells = values.length;
+  const color = { field: 'policy', type: 'nominal', title: 'policy', scale: { domain: policies, range: policies.map(policyColor) }, legend: { symbolType: 'square' } } as const;
   return {
     name: 'summary.best-accuracy',
     caption: 'Best test accuracy of every cell, grouped by network and dataset; cells without results are labelled.',
@@ -151,21 +151,20 @@ export function summaryChart(groups: readonly CellGroup[]): ChartSpec {
       $schema: SCHEMA,
       title: 'Best test accuracy per cell',
       config: CONFIG,
-      data: { values },
-      facet: { row: { field: 'group', type: 'nominal', title: null, sort: null, header: { labelOrient: 'top', labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelFontWeight: 'bold', labelFontSize: 12 } } },
-      resolve: { scale: { y: 'independent' } },
-      spec: {
+      vconcat: groups.map((group) => ({
+        title: { text: groupTitle(group), fontSize: 12 },
         width: WIDTH,
-        height: { step: cells > 12 ? 16 : 20 },
+        height: { step: 20 },
+        data: { values: values.filter((v) => v.group === groupTitle(group)) },
         encoding: {
           y: { field: 'cell', type: 'nominal', title: null, sort: null },
           x: { field: 'best', type: 'quantitative', title: 'best test accuracy (%)', scale: { domain: [0, 100] } },
         },
         layer: [
-          { mark: { type: 'bar' }, encoding: { color: { field: 'policy', type: 'nominal', title: 'policy', scale: { domain: policies, range: policies.map(policyColor) }, legend: { symbolType: 'square' } } } },
+          { mark: { type: 'bar' }, encoding: { color } },
           { mark: { type: 'text', align: 'left', dx: 4 }, encoding: { x: { field: 'labelAt', type: 'quantitative' }, text: { field: 'label' } } },
         ],
-      },
+      })),
     },
   };
 }
@@ -175,9 +174,14 @@ function bestTestAccuracy(result: CellResult): number | undefined {
   return finite.length > 0 ? Math.max(...finite) : undefined;
 }
 
+const KINDS = ['smoothed loss', 'loss', 'validation loss'];
+
 /** Loss against lr (log axis), smoothed loss bold, raw loss thin, validation loss dashed, suggestions as rules. */
 export function rangeTestChart(test: RangeTestResult): ChartSpec {
-  const curveOf = (p: { momentum: number; weightDecay: number }) => `momentum ${p.momentum}, weight decay ${p.weightDecay}`;
+  // A sweep's curves are named by the parameter that varies between them.
+  const varies = (key: 'momentum' | 'weightDecay') => new Set(test.points.map((p) => p[key])).size > 1;
+  const curveOf = (p: { momentum: number; weightDecay: number }) =>
+    [varies('momentum') ? `momentum ${p.momentum}` : '', varies('weightDecay') ? `weight decay ${p.weightDecay}` : ''].filter(Boolean).join(', ') || 'loss';
   const curves = [...new Set(test.points.map(curveOf))];
   const series = test.points.flatMap((p) => [
     { curve: curveOf(p), kind: 'smoothed loss', lr: p.lr, loss: p.smoothedLoss },
@@ -202,9 +206,10 @@ export function rangeTestChart(test: RangeTestResult): ChartSpec {
           encoding: {
             x,
             y: { field: 'loss', type: 'quantitative', title: 'training loss (nats)', scale: { zero: false } },
-            color: { field: 'curve', type: 'nominal', title: null, legend: curves.length > 1 ? {} : null },
-            strokeDash: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['smoothed loss', 'loss', 'validation loss'], range: [[1, 0], [1, 0], [5, 3]] } },
-            strokeWidth: { field: 'kind', type: 'nominal', legend: null, scale: { domain: ['smoothed loss', 'loss', 'validation loss'], range: [2.5, 0.7, 1.5] } },
+            color: { field: 'curve', type: 'nominal', title: null, legend: curves.length > 1 ? { orient: 'right', direction: 'vertical', columns: 1 } : null },
+            // One legend for both channels: same field, same title.
+            strokeDash: { field: 'kind', type: 'ordinal', title: null, sort: KINDS, scale: { domain: KINDS, range: [[1, 0], [1, 0], [5, 3]] } },
+            strokeWidth: { field: 'kind', type: 'ordinal', title: null, sort: KINDS, scale: { domain: KINDS, range: [2.5, 0.8, 1.5] } },
           },
         },
         {

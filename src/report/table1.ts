@@ -45,7 +45,8 @@ function range(values: number[]): string {
   const low = Math.min(...values);
   const high = Math.max(...values);
   if (low === high) return number(low);
-  return `${number(low)} – ${number(high)}${values[0] === low ? '' : ` (start ${number(values[0]!)})`}`;
+  const start = values[0]!;
+  return `${number(low)} – ${number(high)}${start === low || start === high ? '' : ` (start ${number(start)})`}`;
 }
 
 /** Iterations of the whole run: those of one epoch (from its metrics) times the epochs it was set to run. */

@@ -1,32 +1,27 @@
 // For the report's tests: results folders made by hand in the runner's exact format (its own writers), with
-// learning curves of a chosen shape, so the readers and the report can be tested without training.
+// learning curves of a chosen shape, and range-test files, so the readers and the report are tested without training.
 import { mkdir } from 'node:fs/promises';
 import { cellFiles, writeMetrics, writeRunRecord, type RunRecord } from '../runner/results.ts';
 import { parseSuite, type Suite } from '../suite/index.ts';
 import type { EpochMetrics } from '../train/loop.ts';
+import { RANGE_TEST_COLUMNS, type RangeTestSuggestions } from './range-tests.ts';
 
 export const KNOWN = { networks: ['simple-mnist'], datasets: ['mnist-mini'] };
 
-/** A suite of simple-mnist on mnist-mini: constant, cyclical, and one-cycle over two seeds. */
+/** A suite file of simple-mnist on mnist-mini: constant, cyclical, and one-cycle over two seeds. */
+export const HAND_SUITE_JSON = JSON.stringify({
+  name: 'hand',
+  description: 'hand-made results for the report tests',
+  defaults: { network: 'simple-mnist', dataset: 'mnist-mini', epochs: 4, batchSize: 100, seed: 1, weightDecay: 5e-4 },
+  cells: [
+    { id: 'constant', policy: { name: 'constant', lr: 0.05, momentum: 0.9 } },
+    { id: 'cyclical', policy: { name: 'cyclical', baseLr: 0.0125, maxLr: 0.05, stepSize: 20 } },
+    ...[1, 2].map((seed) => ({ id: `one-cycle.seed-${seed}`, seed, policy: { name: 'one-cycle', maxLr: 0.5, maxMomentum: 0.9, minMomentum: 0.85 } })),
+  ],
+});
+
 export function handMadeSuite(): Suite {
-  const text = JSON.stringify({
-    name: 'hand',
-    description: 'hand-made results for the report tests',
-    defaults: { network: 'simple-mnist', dataset: 'mnist-mini', epochs: 4, batchSize: 100, seed: 1, weightDecay: 5e-4 },
-    cells: [
-      { id: 'constant', policy: { name: 'constant', lr: 0.05, momentum: 0.9 } },
-      { id: 'cyclical', policy: { name: 'cyclical', baseLr: 0.0125, maxLr: 0.05, stepSize: 20 } },
-    ],
-  });
-  const oneCycle = JSON.stringify({
-    name: 'hand',
-    description: 'hand-made results for the report tests',
-    defaults: { network: 'simple-mnist', dataset: 'mnist-mini', epochs: 4, batchSize: 100, weightDecay: 5e-4 },
-    cells: [{ id: 'one-cycle', policy: { name: 'one-cycle', maxLr: 0.5, maxMomentum: 0.9, minMomentum: 0.85 } }],
-    matrix: { seed: [1, 2] },
-  });
-  const base = parseSuite(text, 'hand.json', KNOWN);
-  return { ...base, cells: [...base.cells, ...parseSuite(oneCycle, 'hand.json', KNOWN).cells] };
+  return parseSuite(HAND_SUITE_JSON, 'hand.json', KNOWN);
 }
 
 /** Epoch rows whose test accuracy climbs toward `ceiling` (10 iterations an epoch, lr from `lr(epoch)`). */
@@ -76,3 +71,22 @@ export async function writeCell(root: string, suite: Suite, cellId: string, stat
   await writeMetrics(files, metrics);
   return files;
 }
+
+/** A loss curve falling then exploding, over lr 1e-4 .. 1, with a validation loss every other step. */
+export function rangeTestCsv(momenta: readonly number[] = [0.9]): string {
+  const rows = momenta.flatMap((momentum) =>
+    Array.from({ length: 20 }, (_, i) => {
+      const lr = 1e-4 * 10 ** (i / 5);
+      const loss = 2.3 - 1.5 * Math.sin((Math.PI * i) / 24) + (i > 16 ? 3 * (i - 16) : 0);
+      return [i, lr, momentum, 1e-4, loss + 0.05, loss, i % 2 === 0 ? loss + 0.1 : ''];
+    }),
+  );
+  return `${[RANGE_TEST_COLUMNS.join(','), ...rows.map((r) => r.join(','))].join('\n')}\n`;
+}
+
+export const SUGGESTIONS: RangeTestSuggestions = {
+  suggestions: [
+    { name: 'min-loss', lr: 0.0398, rule: 'lr at the minimum smoothed loss' },
+    { name: 'steepest', lr: 0.001, rule: 'lr of the steepest descent of the smoothed loss' },
+  ],
+};
