@@ -1,0 +1,157 @@
+/**
+ * Picks and starts the TensorFlow.js backend. Everything else in scbench imports tensor ops from
+ * '@tensorflow/tfjs-core' directly; this module only decides which backend those ops run on.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { UserError } from '../errors.ts';
+import { loadCoreGradients } from './core-gradients.ts';
+import { registerWasmKernels } from './wasm-kernels.ts';
+
+export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface EngineInfo {
+  /** The tfjs backend name, as tf.getBackend() reports it. */
+  backend: string;
+  kind: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  packageName: string;
+  version: string;
+  /** Why this backend was taken, in one line. */
+  reason: string;
+  /** True when the backend computes on one thread: a suite then uses the cores by running cells in parallel processes. */
+  singleThreaded: boolean;
+}
+
+type Kind = EngineInfo['kind'];
+
+/** A backend that could not be started, and why, in words fit for a one-line error. */
+class Unavailable extends Error {}
+
+const require = createRequire(import.meta.url);
+
+const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu';
+const TFJS_NODE = '@tensorflow/tfjs-node';
+const WASM = '@tensorflow/tfjs-backend-wasm';
+const CPU = '@tensorflow/tfjs-backend-cpu';
+
+/**
+ * Starts the requested backend and makes it the current one. 'auto' takes the fastest that starts
+ * (tensorflow, then wasm, then cpu) and logs which and why; an explicit request that cannot be met
+ * throws UserError instead of falling back.
+ */
+export async function initEngine(request: BackendRequest, log: (line: string) => void = () => {}): Promise<EngineInfo> {
+  if (request !== 'auto') {
+    try {
+      return await start(request);
+    } catch (error) {
+      if (error instanceof Unavailable) throw new UserError(`--backend ${request}: ${error.message}`);
+      throw error;
+    }
+  }
+  const skipped: string[] = [];
+  for (const candidate of ['tensorflow', 'wasm', 'cpu'] as const) {
+    try {
+      const info = await start(candidate);
+      const why = skipped.length > 0 ? `because ${skipped.join('; ')}` : 'the fastest backend';
+      log(`backend auto: using ${info.kind} (${info.packageName} ${info.version}; ${info.reason}) ${why}`);
+      return info;
+    } catch (error) {
+      if (!(error instanceof Unavailable)) throw error;
+      skipped.push(`${candidate} is unavailable: ${error.message}`);
+    }
+  }
+  throw new UserError(`--backend auto: no backend could be started: ${skipped.join('; ')}`);
+}
+
+/** Starts one backend, then makes sure tfjs-core's gradients are registered so it can train. */
+async function start(backend: Exclude<BackendRequest, 'auto'>): Promise<EngineInfo> {
+  const starters = { tensorflow: startTensorflow, wasm: startWasm, cpu: startCpu };
+  const info = await starters[backend]();
+  await loadCoreGradients();
+  return info;
+}
+
+/** tfjs-node-gpu when it is installed, loads and sees a GPU; otherwise tfjs-node. */
+async function startTensorflow(): Promise<EngineInfo> {
+  let gpuProblem = `${TFJS_NODE_GPU} is not installed`;
+  if (isInstalled(TFJS_NODE_GPU)) {
+    try {
+      await loadTensorflowPackage(TFJS_NODE_GPU);
+      const usingGpu = (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+      // Once loaded, tfjs-node-gpu owns the 'tensorflow' backend of this process; without a GPU it runs on the CPU.
+      const reason = usingGpu ? 'libtensorflow sees a GPU' : 'tfjs-node-gpu loaded but sees no GPU: libtensorflow runs on the CPU';
+      return info(usingGpu ? 'tensorflow-gpu' : 'tensorflow', TFJS_NODE_GPU, reason, false);
+    } catch (error) {
+      if (!(error instanceof Unavailable)) throw error;
+      gpuProblem = error.message;
+    }
+  }
+  if (!isInstalled(TFJS_NODE)) {
+    throw new Unavailable(
+      isInstalled(TFJS_NODE_GPU)
+        ? `${gpuProblem}, and ${TFJS_NODE} is not installed (npm install ${TFJS_NODE})`
+        : `${TFJS_NODE} is not installed (npm install ${TFJS_NODE}, or ${TFJS_NODE_GPU} for an NVIDIA GPU)`,
+    );
+  }
+  await loadTensorflowPackage(TFJS_NODE);
+  return info('tensorflow', TFJS_NODE, `native libtensorflow on the CPU (${gpuProblem})`, false);
+}
+
+function isInstalled(name: string): boolean {
+  try {
+    require.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function loadTensorflowPackage(name: string): Promise<void> {
+  try {
+    await import(name);
+  } catch (error) {
+    throw new Unavailable(`${name} failed to load: ${firstLine(error)}`);
+  }
+  await setBackend('tensorflow', name);
+}
+
+async function startWasm(): Promise<EngineInfo> {
+  const wasm = await import(WASM);
+  // The .wasm binaries sit beside the package's main file; Emscripten reads them from disk in Node.
+  wasm.setWasmPaths(`${dirname(require.resolve(WASM))}/`);
+  await setBackend('wasm', WASM);
+  registerWasmKernels();
+  const threads = wasm.getThreadsCount();
+  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'SIMD' : 'no SIMD';
+  return info('wasm', WASM, `XNNPACK in WebAssembly, ${simd}, ${threads} thread${threads === 1 ? '' : 's'}`, threads === 1);
+}
+
+async function startCpu(): Promise<EngineInfo> {
+  await import(CPU);
+  await setBackend('cpu', CPU);
+  // The cpu backend greets its first tensor with a banner recommending tfjs-node; our own log says which backend runs.
+  (tf.backend() as { firstUse?: boolean }).firstUse = false;
+  return info('cpu', CPU, 'plain JavaScript kernels: slow, for tests on tiny shapes', true);
+}
+
+async function setBackend(backend: string, packageName: string): Promise<void> {
+  let started: boolean;
+  try {
+    started = await tf.setBackend(backend);
+  } catch (error) {
+    throw new Unavailable(`${packageName} failed to start: ${firstLine(error)}`);
+  }
+  if (!started) throw new Unavailable(`${packageName} did not register a working '${backend}' backend`);
+  await tf.ready();
+}
+
+function info(kind: Kind, packageName: string, reason: string, singleThreaded: boolean): EngineInfo {
+  const { version } = require(`${packageName}/package.json`) as { version: string };
+  return { backend: tf.getBackend(), kind, packageName, version, reason, singleThreaded };
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0];
+}
