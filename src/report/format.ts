@@ -15,11 +15,10 @@ export function duration(seconds: number | null | undefined): string {
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
-/** Significant digits without float noise: 0.012880000001 -> "0.01288", 3e-7 -> "3e-7". */
+/** Six significant digits at most, small values in exponent form as the paper prints them: 0.01288, 3e-7, 5e-4. */
 export function number(value: number): string {
-  if (value === 0) return '0';
-  const text = String(Number(value.toPrecision(6)));
-  return text.replace(/e([+-])(\d+)$/, (_, sign: string, digits: string) => `e${sign === '-' ? '-' : ''}${digits}`);
+  const rounded = Number(value.toPrecision(6));
+  return rounded !== 0 && Math.abs(rounded) < 1e-3 ? rounded.toExponential() : String(rounded);
 }
 
 /** Images per second, to three significant digits at most. */

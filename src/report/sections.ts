@@ -148,7 +148,7 @@ function groupSection(group: CellGroup, input: DocumentInput): Section {
   const cells = group.series.flatMap((s) => s.cells);
   const outcome: Table = {
     id: `cells-${group.slug}`,
-    headers: ['cell', 'status', 'best test accuracy', 'final test accuracy', 'epochs', ...targets.map((t) => `epoch (iteration) to ${pct(t)}`), 'training time', 'images/s', 'backend'],
+    headers: ['cell', 'status', 'best test accuracy', 'final test accuracy', 'epochs', ...targets.map((t) => `epoch (iteration) to ${pct(t)}`), 'train + test time', 'train images/s', 'backend'],
     rows: cells.map((result) => {
       const curve = seriesCurve([result], testAccuracy);
       const best = bestPoint(curve);
