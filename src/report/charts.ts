@@ -21,13 +21,14 @@ const HEIGHT = 220;
 const CONFIG = {
   font: 'sans-serif',
   view: { stroke: null },
-  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#e3e3e3', domainColor: '#888', tickColor: '#888' },
+  axis: { labelFontSize: 12, titleFontSize: 13, titleFontWeight: 'normal', gridColor: '#e3e3e3', domainColor: '#888', tickColor: '#888' },
   legend: {
-    orient: 'bottom', direction: 'horizontal', columns: 3, labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal',
+    orient: 'bottom', direction: 'horizontal', columns: 3, labelFontSize: 12, titleFontSize: 12, titleFontWeight: 'normal',
     symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolOpacity: 1, symbolSize: 300,
   },
-  title: { fontSize: 13, fontWeight: 'bold', subtitleFontSize: 12, anchor: 'start', offset: 8 },
+  title: { fontSize: 14, fontWeight: 'bold', subtitleFontSize: 12, anchor: 'start', offset: 8 },
   line: { strokeWidth: 2 },
+  text: { fontSize: 12 },
 } as const;
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -152,7 +153,7 @@ export function summaryChart(groups: readonly CellGroup[]): ChartSpec {
       title: 'Best test accuracy per cell',
       config: CONFIG,
       vconcat: groups.map((group) => ({
-        title: { text: groupTitle(group), fontSize: 12 },
+        title: { text: groupTitle(group), fontSize: 13 },
         width: WIDTH,
         height: { step: 20 },
         data: { values: values.filter((v) => v.group === groupTitle(group)) },

@@ -85,14 +85,14 @@ nav { display: flex; flex-wrap: wrap; gap: .25rem 1rem; font-size: .9rem; }
 a { color: var(--link); }
 .scroll { overflow-x: auto; margin: .6rem 0 1rem; }
 table { border-collapse: collapse; font-size: .9rem; font-variant-numeric: tabular-nums; }
-th, td { padding: .3rem .65rem; border-bottom: 1px solid var(--border); text-align: left; vertical-align: top; white-space: nowrap; }
+th, td { padding: .3rem .5rem; border-bottom: 1px solid var(--border); text-align: left; vertical-align: top; white-space: nowrap; }
 th { background: var(--stripe); }
 td.num, th.num { text-align: right; }
 td.wrap { white-space: normal; min-width: 12rem; }
 .good { color: var(--good); } .bad { color: var(--bad); } .warn { color: var(--warn); } .muted { color: var(--muted); }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 30rem), 1fr)); gap: 1.25rem; margin: 1rem 0; }
-figure { margin: 0; }
-figure svg { display: block; max-width: 100%; height: auto; }
+figure { margin: 0; max-width: 44rem; }
+figure svg { display: block; width: 100%; height: auto; }
 figcaption { font-size: .85rem; color: var(--muted); margin-top: .3rem; }
 .chart text { fill: var(--fg); }
 .chart .role-axis-grid line { stroke: var(--grid); }
