@@ -84,7 +84,7 @@ h2 { font-size: 1.25rem; margin: 2.2rem 0 .6rem; padding-bottom: .3rem; border-b
 nav { display: flex; flex-wrap: wrap; gap: .25rem 1rem; font-size: .9rem; }
 a { color: var(--link); }
 .scroll { overflow-x: auto; margin: .6rem 0 1rem; }
-table { border-collapse: collapse; font-size: .9rem; font-variant-numeric: tabular-nums; }
+table { border-collapse: collapse; font-size: .875rem; font-variant-numeric: tabular-nums; }
 th, td { padding: .3rem .5rem; border-bottom: 1px solid var(--border); text-align: left; vertical-align: top; white-space: nowrap; }
 th { background: var(--stripe); }
 td.num, th.num { text-align: right; }
