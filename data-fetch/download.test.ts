@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../src/errors.ts';
 import { fetchDataset, loadDataset, mirroredUrl, type FetchOptions } from './index.ts';
@@ -156,6 +157,25 @@ test('a custom archive with its md5 is cached as not official, used by load, rep
     const official = await fetchDataset('cifar10', options);
     assert.equal([official.official, official.manifest.splits.train.count, server.requests.length], [true, 200, 1]);
     assert.match((await rejection(fetchDataset('cifar10', { ...options, md5: custom.source.md5 }))).message, /^md5: it checks an archive given with from/);
+  });
+});
+
+test('two fetches at once (parallel cells) download once: the second waits for the lock, then finds the cache', async () => {
+  await withServer(async ({ server, options, lines }) => {
+    const [a, b] = await Promise.all([fetchDataset('cifar10', options), fetchDataset('cifar10', options)]);
+    assert.equal([a.manifest, server.requests.length], [b.manifest, 1]);
+    assert.ok(lines.some((line) => line.startsWith(`waiting for process ${process.pid}, which holds `)), lines.join('\n'));
+  });
+});
+
+test('a lock left by a process that is gone is taken over', async () => {
+  await withServer(async ({ server, cacheDir, options }) => {
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!; // exited before we use its pid
+    await mkdir(cacheDir, { recursive: true });
+    await writeFile(join(cacheDir, 'cifar10.lock'), String(gone));
+    await fetchDataset('cifar10', options);
+    assert.is(server.requests.length, 1);
+    assert.equal((await readdir(cacheDir)).sort(), ['archives', 'cifar10']);
   });
 });
 

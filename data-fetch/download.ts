@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
-import { Transform } from 'node:stream';
+import { createReadStream } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fetch from 'node-fetch';
@@ -139,19 +138,19 @@ async function transferOnce(options: DownloadOptions, part: string): Promise<voi
     const length = Number(response.headers.get('content-length') ?? NaN);
     const total = Number.isFinite(length) ? start + length : expected.bytes;
     const progress = byteProgress(label, start, total, options.quiet);
+    // Each chunk is on disk before the next is read, so a dropped connection keeps all it delivered.
     let received = start;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        received += chunk.length;
+    const file = await open(part, start > 0 ? 'a' : 'w');
+    try {
+      for await (const chunk of response.body) {
+        await file.write(chunk as Buffer);
+        received += (chunk as Buffer).length;
         progress.update(received);
         idle.refresh();
-        done(null, chunk);
-      },
-    });
-    try {
-      await pipeline(response.body, counter, createWriteStream(part, { flags: start > 0 ? 'a' : 'w' }));
+      }
     } finally {
       progress.stop();
+      await file.close();
     }
     if (total !== undefined && Number.isFinite(length) && received !== total) {
       throw new TransientError(`the connection closed at byte ${received} of ${total}`);
