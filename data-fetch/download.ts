@@ -152,8 +152,8 @@ async function transferOnce(options: DownloadOptions, part: string): Promise<voi
       progress.stop();
       await file.close();
     }
-    if (total !== undefined && Number.isFinite(length) && received !== total) {
-      throw new TransientError(`the connection closed at byte ${received} of ${total}`);
+    if (Number.isFinite(length) && received !== start + length) {
+      throw new TransientError(`the connection closed at byte ${received} of ${start + length}`);
     }
   } finally {
     clearTimeout(idle);
