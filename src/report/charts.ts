@@ -152,14 +152,21 @@ export function summaryChart(groups: readonly CellGroup[]): ChartSpec {
       $schema: SCHEMA,
       title: 'Best test accuracy per cell',
       config: CONFIG,
-      vconcat: groups.map((group) => ({
+      // One panel per network x dataset; only the last one labels the shared accuracy axis.
+      vconcat: groups.map((group, index) => ({
         title: { text: groupTitle(group), fontSize: 13 },
         width: WIDTH,
         height: { step: 20 },
         data: { values: values.filter((v) => v.group === groupTitle(group)) },
         encoding: {
-          y: { field: 'cell', type: 'nominal', title: null, sort: null },
-          x: { field: 'best', type: 'quantitative', title: 'best test accuracy (%)', scale: { domain: [0, 100] } },
+          y: { field: 'cell', type: 'nominal', title: null, sort: null, axis: { labelLimit: 320 } },
+          x: {
+            field: 'best',
+            type: 'quantitative',
+            title: index === groups.length - 1 ? 'best test accuracy (%)' : null,
+            scale: { domain: [0, 100] },
+            axis: index === groups.length - 1 ? {} : { labels: false, ticks: false },
+          },
         },
         layer: [
           { mark: { type: 'bar' }, encoding: { color } },

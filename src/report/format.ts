@@ -15,9 +15,9 @@ export function duration(seconds: number | null | undefined): string {
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
-/** Six significant digits at most, small values in exponent form as the paper prints them: 0.01288, 3e-7, 5e-4. */
+/** Four significant digits at most (as many as Table 1 prints), small values in exponent form: 0.01288, 3e-7, 5e-4. */
 export function number(value: number): string {
-  const rounded = Number(value.toPrecision(6));
+  const rounded = Number(value.toPrecision(4));
   return rounded !== 0 && Math.abs(rounded) < 1e-3 ? rounded.toExponential() : String(rounded);
 }
 

@@ -64,7 +64,7 @@ test('a report over complete results: self-contained HTML, markdown with PNG cha
   assert.match(verdict, /one-cycle 2 seeds completed 91\.41 % 4 90\.94 % – 91\.88 % 91\.41 % 90 %: 4, 95 %: –, 97 %: – $/);
   assert.match(textOf(html, 'cells-simple-mnist.mnist-mini'), /one-cycle\.seed-1 completed 91\.88 % \(epoch 4\) 91\.88 % 4\/4 4 \(40\) not reached not reached 8\.0 s 500 wasm \(@tensorflow\/tfjs-backend-wasm 4\.22\.0\)/);
   assert.match(textOf(html, 'range-test-table'), /lr-finder done 20 min-loss: lr 0\.0398 \(lr at the minimum smoothed loss\)/);
-  assert.match(textOf(html, 'table-1'), /simple CNN CIFAR-10 0\.04 3e-7 0\.9 not in this suite/);
+  assert.match(textOf(html, 'table-1-table'), /simple CNN CIFAR-10 0\.04 3e-7 0\.9 not in this suite/);
   assert.match(textOf(html, 'environment-table'), /backend wasm \(@tensorflow\/tfjs-backend-wasm 4\.22\.0\) all 4 cells run/);
   assert.match(html, /<a href="\.\.\/results\/hand\/constant\/metrics\.csv">metrics\.csv<\/a>/);
 

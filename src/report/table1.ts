@@ -1,6 +1,6 @@
 // Table 1 of the paper as it was printed, and the hyper-parameters the suite's cells of each row used, so a
 // reviewer sees at once where the reproduction departs from the paper.
-import { makeSchedule } from '../schedules/index.ts';
+import { makeSchedule, POLICY_NAMES } from '../schedules/index.ts';
 import type { CellSpec } from '../suite/index.ts';
 import type { CellResult } from './cell-results.ts';
 import type { Table } from './document.ts';
@@ -55,27 +55,38 @@ function runIterations(result: CellResult): number | undefined {
   return perEpoch === undefined ? undefined : perEpoch * (result.record?.cell ?? result.cell).epochs;
 }
 
-/** One row per paper row: printed values, then those of the suite's cells of that network x dataset. */
+/**
+ * One row per paper row: the printed values, then the lr each policy of the suite's cells for that network x
+ * dataset used (one column per policy present), their weight decay and momentum.
+ */
 export function table1(cells: readonly CellResult[]): Table {
+  const rows = PAPER_TABLE_1.map((row) => ({
+    row,
+    used: cells
+      .filter((c) => c.cell.network === row.suiteNetwork && c.cell.dataset === row.suiteDataset)
+      .map((c) => {
+        const cell = c.record?.cell ?? c.cell;
+        return { policy: cell.policy.name, weightDecay: cell.weightDecay, ...scheduleRanges(cell, runIterations(c)) };
+      }),
+  }));
+  const present = new Set(rows.flatMap((r) => r.used.map((u) => u.policy)));
+  const policies = present.size > 0 ? POLICY_NAMES.filter((name) => present.has(name)) : PAPER_POLICIES;
   return {
-    id: 'table-1',
-    headers: ['network', 'dataset', 'paper: constant lr', 'paper: weight decay', 'paper: momentum', 'suite cells', 'lr used', 'weight decay used', 'momentum used'],
-    rows: PAPER_TABLE_1.map((row) => {
+    id: 'table-1-table',
+    headers: ['network', 'dataset', 'paper: constant lr', 'paper: weight decay', 'paper: momentum', ...policies.map((p) => `${p}: lr used`), 'weight decay used', 'momentum used'],
+    rows: rows.map(({ row, used }) => {
       const printed = [row.network, row.dataset, number(row.constantLr), number(row.weightDecay), number(row.momentum)];
-      const matching = cells.filter((c) => c.cell.network === row.suiteNetwork && c.cell.dataset === row.suiteDataset);
-      if (matching.length === 0) return [...printed, { text: 'not in this suite', tone: 'muted' as const }, '', '', ''];
-      const used = matching.map((c) => ({ id: c.cell.id, cell: c.record?.cell ?? c.cell, iterations: runIterations(c) }));
-      const ranges = used.map((u) => ({ id: u.id, ...scheduleRanges(u.cell, u.iterations) }));
+      if (used.length === 0) return [...printed, { text: 'not in this suite', tone: 'muted' as const }, ...Array<string>(policies.length).fill('')];
       return [
         ...printed,
-        used.map((u) => u.id).join(', '),
-        ranges.map((r) => `${r.id}: ${r.lr}`).join('; '),
-        distinct(used.map((u) => number(u.cell.weightDecay))),
-        distinct(ranges.map((r) => r.momentum)),
+        ...policies.map((policy) => distinct(used.filter((u) => u.policy === policy).map((u) => u.lr)) || '-'),
+        distinct(used.map((u) => number(u.weightDecay))),
+        distinct(used.map((u) => u.momentum)),
       ];
     }),
-    wrap: [5, 6],
   };
 }
+
+const PAPER_POLICIES = ['constant', 'cyclical', 'one-cycle'];
 
 const distinct = (values: string[]) => [...new Set(values)].join('; ');
