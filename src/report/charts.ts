@@ -154,7 +154,7 @@ export function summaryChart(groups: readonly CellGroup[]): ChartSpec {
       config: CONFIG,
       // One panel per network x dataset; only the last one labels the shared accuracy axis.
       vconcat: groups.map((group, index) => ({
-        title: { text: groupTitle(group), fontSize: 13 },
+        title: { text: groupTitle(group), fontSize: 13, frame: 'group' },
         width: WIDTH,
         height: { step: 20 },
         data: { values: values.filter((v) => v.group === groupTitle(group)) },
