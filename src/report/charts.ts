@@ -40,17 +40,20 @@ function colorScale(group: CellGroup) {
 
 const groupTitle = (group: CellGroup) => `${group.network} on ${group.dataset}`;
 
-/** Test (solid) and train (dashed) curves per series, over epochs; a band spans the seeds where there are several. */
+/**
+ * Test (solid) and train (dashed) curves per series, over epochs; a band spans the seeds where there are several.
+ * A loss is drawn on a log axis, an accuracy (a fraction) in percent on a linear one.
+ */
 function trainTestChart(group: CellGroup, what: string, axisTitle: string, metrics: Record<'test' | 'train', (row: EpochMetrics) => number>, logScale: boolean): TopLevelSpec {
-  const scale = (value: number) => (logScale ? value : 100 * value);
+  const plotted = (value: number) => (logScale ? value : 100 * value);
   const values = group.series.flatMap((series) =>
     (['test', 'train'] as const).flatMap((split) =>
       seriesCurve(series.cells, metrics[split])
         .filter((p) => !logScale || p.min > 0)
-        .map((p) => ({ series: series.label, split, epoch: p.epoch, value: scale(p.value), low: scale(p.min), high: scale(p.max), seeds: p.seeds })),
+        .map((p) => ({ series: series.label, split, epoch: p.epoch, value: plotted(p.value), low: plotted(p.min), high: plotted(p.max), seeds: p.seeds })),
     ),
   );
-  const maxEpoch = Math.max(1, ...group.series.flatMap((s) => s.cells.map((c) => c.cell.epochs)));
+  const maxEpoch = Math.max(1, ...group.series.flatMap((s) => s.cells.map((c) => Math.max((c.record?.cell ?? c.cell).epochs, c.metrics.length))));
   const color = { field: 'series', type: 'nominal', title: null, scale: colorScale(group) } as const;
   const y = { type: 'quantitative', title: axisTitle, scale: logScale ? ({ type: 'log' } as const) : { zero: false } } as const;
   return {
@@ -104,7 +107,7 @@ export function scheduleChart(group: CellGroup): ChartSpec {
   );
   const color = { field: 'series', type: 'nominal', title: null, scale: colorScale(group) } as const;
   const x = { field: 'iteration', type: 'quantitative', title: 'iteration (optimizer steps)', scale: { domainMin: 0 } } as const;
-  // A constant momentum would collapse its axis to one value: show at least the paper's 0.8 to 0.95.
+  // A constant momentum would collapse its axis to one value: show at least 0.8 to 0.95.
   const momenta = values.map((v) => v.momentum);
   const momentumDomain = [Math.min(0.8, ...momenta), Math.max(0.95, ...momenta)];
   const panel = (field: 'lr' | 'momentum', title: string, scale: object, format: string) => ({
