@@ -3,11 +3,12 @@
  *
  * tfjs's own path (tf.moments + tf.batchNorm) differentiates through the moments and broadcasts with
  * Tile in its gradient; on wasm that gradient dominated a training step's profile (engine-notes.md).
- * Here the tensor is viewed as a matrix [N*H*W, C] and every per-channel sum is a product with a row of
- * ones (one GEMM; wasm's Sum over axis 0 would transpose the whole tensor first, about 40x slower).
+ * Here the gradient is written out per channel, and every per-channel sum is an average pool over each
+ * whole image followed by a sum over the batch: wasm's Sum over leading axes transposes the whole tensor
+ * first (about 10x slower), and a product with a row of ones packs the tensor as GEMM weights (slower still).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor1D, Tensor4D } from '@tensorflow/tfjs-core';
 
 export interface BatchNormTraining {
   y: Tensor4D;
@@ -22,36 +23,32 @@ export interface BatchNormTraining {
  *   dx = gamma * invStd / m * (m * dy - sum(dy) - xhat * sum(dy * xhat)),  dgamma = sum(dy * xhat),  dbeta = sum(dy).
  */
 export function batchNormTrain(x: Tensor4D, gamma: Tensor1D, beta: Tensor1D, epsilon: number): BatchNormTraining {
-  const [n, h, w, channels] = x.shape;
+  const [n, h, w] = x.shape;
   const rows = n * h * w;
   // The moments are computed inside the custom-gradient function, whose scope frees whatever it does not
   // return: they are kept there and handed back below.
   let kept: [Tensor1D, Tensor1D] | undefined;
 
   const normalize = tf.customGrad((xIn, gammaIn, betaIn, save) => {
-    const ones = tf.fill([1, rows], 1) as Tensor2D;
-    const matrix = tf.reshape(xIn as Tensor, [rows, channels]) as Tensor2D;
-    const mean = tf.div(columnSums(ones, matrix), rows) as Tensor1D;
-    const centered = tf.sub(matrix, mean) as Tensor2D;
-    const variance = tf.div(columnSums(ones, tf.square(centered)), rows) as Tensor1D;
+    const mean = tf.div(channelSums(xIn as Tensor4D), rows) as Tensor1D;
+    const centered = tf.sub(xIn as Tensor4D, mean) as Tensor4D;
+    const variance = tf.div(channelSums(tf.square(centered)), rows) as Tensor1D;
     const invStd = tf.rsqrt(tf.add(variance, epsilon)) as Tensor1D;
-    const y = tf.add(tf.mul(centered, tf.mul(gammaIn as Tensor1D, invStd)), betaIn as Tensor1D);
+    const y = tf.add(tf.mul(centered, tf.mul(gammaIn as Tensor1D, invStd)), betaIn as Tensor1D) as Tensor4D;
     (save as tf.GradSaveFunc)([centered, invStd, gammaIn as Tensor1D]);
     kept = [tf.keep(mean), tf.keep(variance)];
     return {
-      value: tf.reshape(y, [n, h, w, channels]) as Tensor4D,
+      value: y,
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
-        const [centeredSaved, invStdSaved, gammaSaved] = saved as [Tensor2D, Tensor1D, Tensor1D];
-        const onesRow = tf.fill([1, rows], 1) as Tensor2D;
-        const dyMatrix = tf.reshape(dy, [rows, channels]) as Tensor2D;
-        const sumDy = columnSums(onesRow, dyMatrix);
-        const sumDyCentered = columnSums(onesRow, tf.mul(dyMatrix, centeredSaved));
+        const [centeredSaved, invStdSaved, gammaSaved] = saved as [Tensor4D, Tensor1D, Tensor1D];
+        const sumDy = channelSums(dy as Tensor4D);
+        const sumDyCentered = channelSums(tf.mul(dy, centeredSaved));
         // dx = a*dy + b*centered + c with per-channel a, b, c: three broadcasting multiply-adds, no Tile.
         const a = tf.mul(gammaSaved, invStdSaved);
         const b = tf.neg(tf.div(tf.mul(a, tf.mul(tf.square(invStdSaved), sumDyCentered)), rows));
         const c = tf.neg(tf.div(tf.mul(a, sumDy), rows));
-        const dx = tf.add(tf.add(tf.mul(dyMatrix, a), tf.mul(centeredSaved, b)), c);
-        return [tf.reshape(dx, [n, h, w, channels]), tf.mul(sumDyCentered, invStdSaved), sumDy];
+        const dx = tf.add(tf.add(tf.mul(dy, a), tf.mul(centeredSaved, b)), c);
+        return [dx, tf.mul(sumDyCentered, invStdSaved), sumDy];
       },
     };
   });
@@ -63,7 +60,9 @@ export function batchNormTrain(x: Tensor4D, gamma: Tensor1D, beta: Tensor1D, eps
   return result;
 }
 
-/** Per-column sums of a [rows, C] matrix as ones[1, rows] x matrix: [C]. */
-function columnSums(ones: Tensor2D, matrix: Tensor2D): Tensor1D {
-  return tf.reshape(tf.matMul(ones, matrix), [matrix.shape[1]]) as Tensor1D;
+/** Per-channel sums of an NHWC tensor: [C]. */
+function channelSums(x: Tensor4D): Tensor1D {
+  const [n, h, w, channels] = x.shape;
+  const imageMeans = tf.reshape(tf.avgPool(x, [h, w], 1, 'valid'), [n, channels]);
+  return tf.mul(tf.sum(imageMeans, 0), h * w) as Tensor1D;
 }
