@@ -122,7 +122,7 @@ test('multiply-accumulates per image of the other networks', () => {
 function checkTrainingStep(name: string, input: number[], classes: number): void {
   withNetwork(name, input, classes, (network) => {
     const batch = 2;
-    const x = tf.randomNormal([batch, ...input], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const x: tf.Tensor4D = tf.randomNormal([batch, input[0], input[1], input[2]], 0, 1, 'float32', 5);
     const labels = tf.tensor1d([0, classes - 1], 'int32');
     const movingMean = network.params.params.find((p) => p.name.endsWith('moving_mean'))!.variable;
     const tensorsBefore = tf.memory().numTensors;
