@@ -74,7 +74,8 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
 async function profileKernels(step: () => void): Promise<Throughput['kernels']> {
   const profile = await tf.profile(step);
   const byName = new Map<string, { ms: number; calls: number }>();
-  for (const kernel of profile.kernels) {
+  // The profile also lists op scopes (fusedConv2d__op, custom gradients) around their kernels: keep backend kernels only.
+  for (const kernel of profile.kernels.filter((k) => tf.getKernel(k.name, tf.getBackend()) !== undefined)) {
     const ms = typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0;
     const entry = byName.get(kernel.name) ?? { ms: 0, calls: 0 };
     byName.set(kernel.name, { ms: entry.ms + ms, calls: entry.calls + 1 });

@@ -23,6 +23,8 @@ export interface ImageDataset {
   readonly train: ImageSplit;
   readonly test: ImageSplit;
   readonly normalization: Normalization;
+  /** Where a downloaded data set came from; `official` when it is the archive the paper used. Absent for embedded data. */
+  readonly source?: { readonly archive: string; readonly md5: string; readonly official: boolean };
 }
 
 /**

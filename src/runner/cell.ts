@@ -57,6 +57,7 @@ export async function runCell(job: CellJob, engine: EngineInfo, report: (event: 
   };
   try {
     const dataset = await loadDatasetByName(cell.dataset);
+    record.data = { train: dataset.train.count, test: dataset.test.count, shape: dataset.train.shape, source: dataset.source };
     const outcome = await trainCell(job, dataset, files, record, report);
     Object.assign(record, summarize(outcome.history), {
       status: outcome.stoppedBecause ? 'diverged' : 'completed',

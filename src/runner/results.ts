@@ -2,6 +2,7 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from '../fsutil.ts';
+import type { ImageDataset } from '../data/dataset.ts';
 import type { EngineInfo } from '../engine/backend.ts';
 import type { CellSpec } from '../suite/index.ts';
 import type { EpochMetrics } from '../train/loop.ts';
@@ -36,6 +37,8 @@ export interface RunRecord {
   /** Training and evaluation seconds summed over the finished epochs (across resumes). */
   trainingSeconds: number;
   engine: EngineInfo;
+  /** The data the cell trained on; `source` for downloaded data sets (official = the archive the paper used). */
+  data?: { train: number; test: number; shape: readonly number[]; source?: ImageDataset['source'] };
   versions: Record<string, string>;
   gitCommit: string | null;
   host: { platform: string; arch: string; cpus: number; cpuModel: string; memoryGiB: number };
