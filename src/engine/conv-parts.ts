@@ -43,10 +43,12 @@ export function zeroDilate(k: KernelScope, x: TensorInfo, strideHeight: number, 
 }
 
 /**
- * Padding for dx as a correlation of the zero-dilated dy (`spreadHeight` x `spreadWidth`) with the
- * spatially flipped filter: a "full" correlation, less the forward pass's own padding.
+ * Padding for a stride-1 correlation of dy (zero-dilated to spreadHeight x spreadWidth) with either of the
+ * forward pass's other tensors: with the flipped filter it gives dx, with x it gives the filter gradient
+ * flipped. Both need the padded dy to span inHeight + filterHeight - 1 rows, filterHeight - 1 - top of
+ * them before it (the forward pass's own padding taken off a "full" correlation).
  */
-export function backpropInputPadding(info: ConvInfo, spreadHeight: number, spreadWidth: number): Padding {
+export function dyCorrelationPadding(info: ConvInfo, spreadHeight: number, spreadWidth: number): Padding {
   const top = info.effectiveFilterHeight - 1 - info.padInfo.top;
   const left = info.effectiveFilterWidth - 1 - info.padInfo.left;
   return {
@@ -58,11 +60,11 @@ export function backpropInputPadding(info: ConvInfo, spreadHeight: number, sprea
 }
 
 /**
- * Padding for the filter gradient as a correlation of x with dy dilated by the stride: output row a is
+ * Padding for the filter gradient as a correlation of x (padded) with dy dilated by the stride: output row a is
  * filter row a, so the forward pass's top/left padding carries over and bottom/right make the output
  * exactly filterHeight x filterWidth (negative where the forward pass never read x's last rows).
  */
-export function backpropFilterPadding(info: ConvInfo): Padding {
+export function xCorrelationPadding(info: ConvInfo): Padding {
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   return {

@@ -12,7 +12,7 @@ import type {
   KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { assertNoDilation, backpropFilterPadding, backpropInputPadding, correlate, zeroDilate } from './conv-parts.ts';
+import { assertNoDilation, correlate, dyCorrelationPadding, xCorrelationPadding, zeroDilate } from './conv-parts.ts';
 import { composeKernels } from './kernel-scope.ts';
 
 /**
@@ -30,7 +30,7 @@ export const depthwiseConv2dNativeBackpropInput: KernelFunc = ({ inputs, attrs, 
     const spread = zeroDilate(k, dy, info.strideHeight, info.strideWidth);
     const flipped = k.reshape(k.run('Reverse', { x: filter }, { dims: [0, 1] }), [kh, kw, c * m, 1]);
     const perOutputChannel = correlate(
-      k, 'DepthwiseConv2dNative', spread, flipped, backpropInputPadding(info, spread.shape[1], spread.shape[2]), [1, 1]);
+      k, 'DepthwiseConv2dNative', spread, flipped, dyCorrelationPadding(info, spread.shape[1], spread.shape[2]), [1, 1]);
     if (m === 1) return perOutputChannel;
     const [n, h, w] = perOutputChannel.shape;
     return k.run('Sum', { x: k.reshape(perOutputChannel, [n, h, w, c, m]) }, { axis: [4], keepDims: false });
@@ -56,7 +56,7 @@ export const depthwiseConv2dNativeBackpropFilter: KernelFunc = ({ inputs, attrs,
     const dyByChannel = k.transpose(k.reshape(dy, [n, outHeight, outWidth, c, m]), [1, 2, 3, 0, 4]);
     const dyAsFilter = k.reshape(dyByChannel, [outHeight, outWidth, c * n, m]);
     const perImage = correlate(
-      k, 'DepthwiseConv2dNative', imagesAsChannels, dyAsFilter, backpropFilterPadding(info), [info.strideHeight, info.strideWidth]);
+      k, 'DepthwiseConv2dNative', imagesAsChannels, dyAsFilter, xCorrelationPadding(info), [info.strideHeight, info.strideWidth]);
     return k.run('Sum', { x: k.reshape(perImage, [kh, kw, c, n, m]) }, { axis: [3], keepDims: false });
   });
 };

@@ -31,6 +31,7 @@ const CONV_CASES: ConvCase[] = [
   conv(1, 7, 8, 2, 3, [2, 2], [2, 1], 'same'), // even kernel, unequal strides
   conv(2, 6, 5, 2, 3, [3, 3], 1, [[0, 0], [1, 2], [0, 1], [0, 0]]),
   conv(2, 7, 7, 3, 2, [2, 3], 2, [[0, 0], [3, 0], [2, 1], [0, 0]]), // padding wider than the kernel
+  conv(2, 6, 6, 2, 3, [2, 2], 1, [[0, 0], [3, 1], [0, 2], [0, 0]]), // the same, stride 1
 ];
 
 const DEPTHWISE_CASES: ConvCase[] = [
