@@ -53,7 +53,7 @@ export async function initEngine(request: BackendRequest, log: (line: string) =>
   for (const candidate of ['tensorflow', 'wasm', 'cpu'] as const) {
     try {
       const info = await start(candidate);
-      const why = skipped.length > 0 ? `because ${skipped.join('; ')}` : 'the fastest backend';
+      const why = skipped.length > 0 ? `because ${skipped.join('; ')}` : 'as the fastest';
       log(`backend auto: using ${info.kind} (${info.packageName} ${info.version}; ${info.reason}) ${why}`);
       return info;
     } catch (error) {
@@ -108,16 +108,20 @@ function isInstalled(name: string): boolean {
 }
 
 async function loadTensorflowPackage(name: string): Promise<void> {
-  try {
-    await import(name);
-  } catch (error) {
-    throw new Unavailable(`${name} failed to load: ${firstLine(error)}`);
-  }
+  await importPackage(name);
   await setBackend('tensorflow', name);
 }
 
+async function importPackage(name: string) {
+  try {
+    return await import(name);
+  } catch (error) {
+    throw new Unavailable(`${name} failed to load: ${firstLine(error)}`);
+  }
+}
+
 async function startWasm(): Promise<EngineInfo> {
-  const wasm = await import(WASM);
+  const wasm = await importPackage(WASM);
   // The .wasm binaries sit beside the package's main file; Emscripten reads them from disk in Node.
   wasm.setWasmPaths(`${dirname(require.resolve(WASM))}/`);
   await setBackend('wasm', WASM);
@@ -128,7 +132,7 @@ async function startWasm(): Promise<EngineInfo> {
 }
 
 async function startCpu(): Promise<EngineInfo> {
-  await import(CPU);
+  await importPackage(CPU);
   await setBackend('cpu', CPU);
   // The cpu backend greets its first tensor with a banner recommending tfjs-node; our own log says which backend runs.
   (tf.backend() as { firstUse?: boolean }).firstUse = false;
