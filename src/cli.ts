@@ -6,6 +6,7 @@ import type { BackendRequest } from './engine/backend.ts';
 import { UserError } from './errors.ts';
 import { NETWORK_NAMES } from './nn/network.ts';
 import { measureThroughput, formatThroughput } from './perf.ts';
+import { reportCommand } from './report/index.ts';
 import { formatSummary, runSuite } from './runner/run.ts';
 import { scheduleCommand } from './schedules/index.ts';
 import { formatCellTable, loadSuite, resolveSuitePath } from './suite/index.ts';
@@ -39,10 +40,22 @@ function program(): Command {
     .option('--shard <i/n>', 'run the i-th of n deterministic shares of the cells')
     .option('--epochs <n>', 'override every cell\'s epoch budget', positiveInteger('--epochs'))
     .option('--jobs <n>', 'parallel worker processes (default: cores, when the backend is single-threaded)', positiveInteger('--jobs'))
+    .option('--no-report', 'do not write the report at the end')
     .action(async (options) => {
       const summary = await runSuite({ ...options, backend: options.backend as BackendRequest, benchmarksDir: BENCHMARKS_DIR, outDir: options.out, log: stderr });
       console.log(formatSummary(summary));
+      if (options.report) await reportCommand({ results: [options.out], suite: options.suite, log: stderr });
       if (summary.failed > 0) throw new CellsFailed(summary.failed);
+    });
+
+  cli
+    .command('report')
+    .description('write the HTML and markdown report of a suite from results on disk')
+    .option('--suite <name|file>', 'suite name in benchmarks/ or a suite file', 'quick')
+    .option('--results <dir...>', 'results directories, several to merge shards', ['results'])
+    .option('--out <dir>', 'output directory (default reports/<suite>/)')
+    .action(async (options) => {
+      console.log(await reportCommand({ ...options, log: stderr }));
     });
 
   cli

@@ -28,7 +28,7 @@ async function workspace() {
   return { dir, suiteFile, out: join(dir, 'results') };
 }
 
-const runArgs = (w: { suiteFile: string; out: string }, ...extra: string[]) => ['run', '--suite', w.suiteFile, '--out', w.out, '--backend', 'wasm', ...extra];
+const runArgs = (w: { suiteFile: string; out: string }, ...extra: string[]) => ['run', '--suite', w.suiteFile, '--out', w.out, '--backend', 'wasm', '--no-report', ...extra];
 
 function metricsRows(out: string, cell: string): string[][] {
   const lines = readFileSync(join(out, 'tiny', cell, 'metrics.csv'), 'utf8').trim().split('\n');
