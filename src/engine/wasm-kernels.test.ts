@@ -5,7 +5,7 @@ import { initEngine } from './backend.ts';
 import { assertClose, liveMemory, valuesOn } from './test-support.ts';
 import { WASM_GRADIENT_KERNELS } from './wasm-kernels.ts';
 
-type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
 
 interface ConvCase {
   batch: number;
@@ -32,6 +32,7 @@ const CONV_CASES: ConvCase[] = [
   conv(2, 6, 5, 2, 3, [3, 3], 1, [[0, 0], [1, 2], [0, 1], [0, 0]]),
   conv(2, 7, 7, 3, 2, [2, 3], 2, [[0, 0], [3, 0], [2, 1], [0, 0]]), // padding wider than the kernel
   conv(2, 6, 6, 2, 3, [2, 2], 1, [[0, 0], [3, 1], [0, 2], [0, 0]]), // the same, stride 1
+  conv(2, 7, 7, 2, 3, [3, 3], 2, 1), // numeric padding
 ];
 
 const DEPTHWISE_CASES: ConvCase[] = [
@@ -42,6 +43,7 @@ const DEPTHWISE_CASES: ConvCase[] = [
   conv(2, 6, 7, 3, 2, [1, 1], 2, 'same'),
   conv(1, 7, 8, 2, 3, [2, 2], [2, 1], 'same'),
   conv(2, 6, 5, 2, 2, [3, 3], 1, [[0, 0], [1, 2], [0, 1], [0, 0]]),
+  conv(2, 7, 7, 2, 3, [3, 3], 2, 1),
 ];
 
 const describe = (c: ConvCase) =>
