@@ -32,7 +32,8 @@ export function conv2d(filters: number, options: ConvOptions = {}): LayerFactory
     return {
       outputShape: [outH, outW, filters],
       macs: outH * outW * filters * kernelSize * kernelSize * c,
-      apply: (x) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: kernel as tf.Tensor4D, strides, pad: padding, bias }),
+      // Not tf.fused.conv2d: its gradient computes the input gradient eagerly, also for the first layer, where nothing needs it.
+      apply: (x) => withBias(tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding), bias),
     };
   };
 }
@@ -84,7 +85,7 @@ export function depthwiseConv2d(options: DepthwiseConvOptions = {}): LayerFactor
     return {
       outputShape: [outH, outW, filters],
       macs: outH * outW * filters * kernelSize * kernelSize,
-      apply: (x) => tf.fused.depthwiseConv2d({ x: x as tf.Tensor4D, filter: kernel as tf.Tensor4D, strides, pad: padding, bias }),
+      apply: (x) => withBias(tf.depthwiseConv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding), bias),
     };
   };
 }
@@ -190,6 +191,10 @@ export function sequential(...factories: LayerFactory[]): LayerFactory {
       apply: (x, training) => layers.reduce((y, l) => l.apply(y, training), x),
     };
   };
+}
+
+function withBias(y: tf.Tensor4D, bias: tf.Variable | undefined): tf.Tensor4D {
+  return bias ? tf.add(y, bias) : y;
 }
 
 function convOutputSize(h: number, w: number, kernel: number, strides: number, padding: 'same' | 'valid'): [number, number] {
