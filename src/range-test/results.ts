@@ -1,0 +1,45 @@
+// A range test's files, in the format the report reads (src/report/range-tests.ts), each written atomically.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../fsutil.ts';
+import { RANGE_TEST_COLUMNS, RANGE_TEST_FILES, type RangeTestPoint, type RangeTestSuggestions } from '../report/index.ts';
+
+export interface RangeTestFiles {
+  dir: string;
+  curve: string;
+  suggestions: string;
+}
+
+export function rangeTestFiles(dir: string): RangeTestFiles {
+  return { dir, curve: join(dir, RANGE_TEST_FILES.curve), suggestions: join(dir, RANGE_TEST_FILES.suggestions) };
+}
+
+/** What suggestions.json holds beyond what the report reads: the test as it ran, and how each curve ended. */
+export interface RangeTestRecord extends RangeTestSuggestions {
+  test: unknown;
+  /** One line per curve: ran to the end, or why it stopped. */
+  outcomes: string[];
+}
+
+export function curveCsv(points: readonly RangeTestPoint[]): string {
+  const rows = points.map((p) => RANGE_TEST_COLUMNS.map((column) => (p[column] === null ? '' : String(p[column]))).join(','));
+  return `${[RANGE_TEST_COLUMNS.join(','), ...rows].join('\n')}\n`;
+}
+
+export async function writeCurve(files: RangeTestFiles, points: readonly RangeTestPoint[]): Promise<void> {
+  await writeFileAtomic(files.curve, curveCsv(points));
+}
+
+/** Written last: its presence marks the test done. */
+export async function writeRecord(files: RangeTestFiles, record: RangeTestRecord): Promise<void> {
+  await writeFileAtomic(files.suggestions, `${JSON.stringify(record, null, 2)}\n`);
+}
+
+export async function readRecord(files: RangeTestFiles): Promise<RangeTestRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(files.suggestions, 'utf8')) as RangeTestRecord;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${files.suggestions}: unreadable (${(error as Error).message}); delete it to run the test again`);
+  }
+}
