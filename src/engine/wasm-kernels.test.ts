@@ -106,6 +106,40 @@ for (const [depthwise, cases] of [[false, CONV_CASES], [true, DEPTHWISE_CASES]] 
   }
 }
 
+const POOL_CASES: { shape: [number, number, number, number]; size: number; strides: number; pad: 'same' | 'valid' }[] = [
+  { shape: [2, 8, 8, 3], size: 2, strides: 2, pad: 'valid' },
+  { shape: [2, 7, 9, 2], size: 2, strides: 2, pad: 'valid' }, // odd sizes: the last row and column are never read
+  { shape: [1, 7, 6, 4], size: 3, strides: 2, pad: 'same' }, // padded windows, overlapping
+  { shape: [2, 5, 5, 2], size: 3, strides: 1, pad: 'same' },
+];
+
+/** MaxPoolGrad through tf.grads of maxPool; `ties` draws integers from a small range so windows hold equal maxima. */
+const maxPoolGradient = (c: (typeof POOL_CASES)[number], ties: boolean) => () => {
+  const noise = tf.randomNormal(c.shape, 0, 1, 'float32', 21);
+  const x = ties ? tf.round(tf.mul(noise, 0.7)) : noise;
+  const dy = (y: tf.Tensor) => tf.mul(y, tf.randomNormal(y.shape, 0, 1, 'float32', 22));
+  return tf.grads((input: tf.Tensor) => tf.sum(dy(tf.maxPool(input as tf.Tensor4D, c.size, c.strides, c.pad))))([x]);
+};
+
+test('MaxPoolGrad on wasm matches the cpu backend, ties included (first maximum in row-major order)', async () => {
+  for (const c of POOL_CASES) {
+    for (const ties of [false, true]) {
+      const [expected] = await valuesOn('cpu', maxPoolGradient(c, ties));
+      const [actual] = await valuesOn('wasm', maxPoolGradient(c, ties));
+      assertClose(actual, expected, `MaxPoolGrad, x ${c.shape.join('x')}, ${c.size}x${c.size} stride ${c.strides} ${c.pad}${ties ? ', ties' : ''}`);
+    }
+  }
+});
+
+test('MaxPoolGrad on wasm frees every intermediate', async () => {
+  await tf.setBackend('wasm');
+  const compute = maxPoolGradient(POOL_CASES[2], true);
+  tf.dispose(tf.tidy(compute));
+  const before = liveMemory();
+  for (let i = 0; i < 3; i++) tf.dispose(tf.tidy(compute));
+  assert.equal(liveMemory(), before);
+});
+
 test('depthwise gradients reject dilations, as tfjs does', async () => {
   await tf.setBackend('wasm');
   assert.throws(
