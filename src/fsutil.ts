@@ -1,19 +1,34 @@
-import { mkdir, open, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+const TEMP_SUFFIX = '.tmp';
 
 /**
  * Writes a file so that readers see the old content or the new, never a part: write a temp file in
- * the same directory, flush it to disk, rename it over the target.
+ * the same directory, flush it to disk, rename it over the target. On failure (a full disk) the temp
+ * file is removed and the old content stays.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  const handle = await open(temp, 'w');
+  const temp = `${file}.${process.pid}${TEMP_SUFFIX}`;
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
   }
-  await rename(temp, file);
+}
+
+/** Removes the temp files a killed writer left in a directory (none is ever read). */
+export async function removeStaleTempFiles(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (name.endsWith(TEMP_SUFFIX)) await rm(join(dir, name), { force: true });
+  }
 }

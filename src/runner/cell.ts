@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { augmentationsFor } from '../data/augment.ts';
+import { removeStaleTempFiles } from '../fsutil.ts';
 import type { ImageDataset } from '../data/dataset.ts';
 import { loadDatasetByName } from '../data/registry.ts';
 import type { EngineInfo } from '../engine/backend.ts';
@@ -41,6 +42,7 @@ export async function runCell(job: CellJob, engine: EngineInfo, report: (event: 
   const { cell } = job;
   const files = cellFiles(job.outDir, job.suite, cell.id);
   await mkdir(files.dir, { recursive: true });
+  await removeStaleTempFiles(files.dir);
   const record: RunRecord = {
     suite: job.suite,
     cell,

@@ -1,0 +1,31 @@
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { removeStaleTempFiles, writeFileAtomic } from './fsutil.ts';
+
+test('an atomic write replaces the file; a failed one leaves the old content and no temp file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fsutil-'));
+  const file = join(dir, 'run.json');
+  await writeFileAtomic(file, 'first');
+  await writeFileAtomic(file, 'second');
+  assert.is(await readFile(file, 'utf8'), 'second');
+  // A write that fails midway (here: data the file handle cannot write, as a full disk would fail it).
+  await writeFileAtomic(file, 42 as unknown as string).then(
+    () => assert.unreachable('the write should fail'),
+    () => undefined,
+  );
+  assert.is(await readFile(file, 'utf8'), 'second');
+  assert.equal(await readdir(dir), ['run.json']);
+});
+
+test('stale temp files of a killed writer are removed, nothing else', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fsutil-'));
+  await writeFile(join(dir, 'metrics.csv'), 'x');
+  await writeFile(join(dir, 'checkpoint.ckpt.1234.tmp'), 'partial');
+  await removeStaleTempFiles(dir);
+  assert.equal(await readdir(dir), ['metrics.csv']);
+});
+
+test.run();
