@@ -53,4 +53,12 @@ test('list prints the cells of the quick suite', () => {
   for (const id of ['constant', 'cyclical', 'one-cycle']) assert.match(result.stdout, id);
 });
 
+test('data info describes the embedded digits, and an unknown name is one line', () => {
+  const result = run('data', 'info', 'mnist');
+  assert.is(result.status, 0, result.stderr);
+  assert.match(result.stdout, /train  8000 images of 28x28x1/);
+  assert.match(result.stdout, /test   2000 images of 28x28x1/);
+  assertOneLineError(run('data', 'info', 'imagenet'), /^scbench: unknown dataset "imagenet" \(known: mnist, /);
+});
+
 test.run();

