@@ -1,14 +1,10 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
-import { fetchDataset } from '../data-fetch/index.ts';
+// Each command imports what it needs when it runs: start-up stays short, whatever the command.
 import { DATASET_NAMES, describeDataset } from './data/registry.ts';
 import type { BackendRequest } from './engine/backend.ts';
 import { UserError } from './errors.ts';
 import { NETWORK_NAMES } from './nn/network.ts';
-import { measureThroughput, formatThroughput } from './perf.ts';
-import { reportCommand } from './report/index.ts';
-import { formatSummary, runSuite } from './runner/run.ts';
-import { scheduleCommand } from './schedules/index.ts';
 import { formatCellTable, loadSuite, resolveSuitePath } from './suite/index.ts';
 
 const BENCHMARKS_DIR = fileURLToPath(new URL('../benchmarks', import.meta.url));
@@ -42,6 +38,8 @@ function program(): Command {
     .option('--jobs <n>', 'parallel worker processes (default: cores, when the backend is single-threaded)', positiveInteger('--jobs'))
     .option('--no-report', 'do not write the report at the end')
     .action(async (options) => {
+      const { formatSummary, runSuite } = await import('./runner/run.ts');
+      const { reportCommand } = await import('./report/index.ts');
       const summary = await runSuite({ ...options, backend: options.backend as BackendRequest, benchmarksDir: BENCHMARKS_DIR, outDir: options.out, log: stderr });
       console.log(formatSummary(summary));
       if (options.report) await reportCommand({ results: [options.out], suite: options.suite, log: stderr });
@@ -55,6 +53,7 @@ function program(): Command {
     .option('--results <dir...>', 'results directories, several to merge shards', ['results'])
     .option('--out <dir>', 'output directory (default reports/<suite>/)')
     .action(async (options) => {
+      const { reportCommand } = await import('./report/index.ts');
       console.log(await reportCommand({ ...options, log: stderr }));
     });
 
@@ -74,7 +73,8 @@ function program(): Command {
     .requiredOption('--policy <json>', 'policy as JSON, e.g. \'{"name":"one-cycle","maxLr":0.4}\'')
     .requiredOption('--iterations <n>', 'total iterations')
     .option('--format <format>', 'json (one object per line) or csv', 'json')
-    .action((options) => {
+    .action(async (options) => {
+      const { scheduleCommand } = await import('./schedules/index.ts');
       process.stdout.write(scheduleCommand(options));
     });
 
@@ -91,6 +91,7 @@ function program(): Command {
     .option('--json', 'print the measurement as JSON')
     .addOption(backendOption())
     .action(async (options) => {
+      const { formatThroughput, measureThroughput } = await import('./perf.ts');
       const result = await measureThroughput({ ...options, backend: options.backend as BackendRequest, log: stderr });
       console.log(options.json ? JSON.stringify(result, null, 2) : formatThroughput(result));
     });
@@ -105,6 +106,7 @@ function program(): Command {
     .option('--cache-dir <dir>', 'cache root (or $SCBENCH_CACHE; default the user cache dir)')
     .action(async (names: string[], options) => {
       if (options.from && names.length > 1) throw new UserError('--from: takes the archive of one data set; name only one');
+      const { fetchDataset } = await import('../data-fetch/index.ts');
       for (const name of names) {
         const entry = await fetchDataset(name, { ...options, log: stderr });
         console.log(`${name}: cached in ${entry.dir}`);

