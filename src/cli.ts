@@ -17,6 +17,29 @@ function positiveInteger(flag: string) {
   };
 }
 
+function nonNegativeInteger(flag: string) {
+  return (value: string) => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${flag} must be an integer >= 0, got "${value}"`);
+    return Number(value);
+  };
+}
+
+function positiveNumber(flag: string) {
+  return (value: string) => {
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isFinite(number) || number <= 0) throw new InvalidArgumentError(`${flag} must be a number > 0, got "${value}"`);
+    return number;
+  };
+}
+
+function nonNegativeNumber(flag: string) {
+  return (value: string) => {
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isFinite(number) || number < 0) throw new InvalidArgumentError(`${flag} must be a number >= 0, got "${value}"`);
+    return number;
+  };
+}
+
 const backendOption = () =>
   new Option('--backend <backend>', 'engine backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto');
 
@@ -38,12 +61,43 @@ function program(): Command {
     .option('--jobs <n>', 'parallel worker processes (default: cores, when the backend is single-threaded)', positiveInteger('--jobs'))
     .option('--no-report', 'do not write the report at the end')
     .action(async (options) => {
+      const rangeTests = await import('./range-test/index.ts');
+      const suiteFile = resolveSuitePath(options.suite, BENCHMARKS_DIR);
+      if (rangeTests.isRangeTestSuite(suiteFile)) {
+        console.log(await rangeTests.runRangeTestSuite({ file: suiteFile, backend: options.backend, outDir: options.out, cells: options.cells, log: stderr }));
+        return;
+      }
       const { formatSummary, runSuite } = await import('./runner/run.ts');
       const { reportCommand } = await import('./report/index.ts');
       const summary = await runSuite({ ...options, backend: options.backend as BackendRequest, benchmarksDir: BENCHMARKS_DIR, outDir: options.out, log: stderr });
       console.log(formatSummary(summary));
       if (options.report) await reportCommand({ results: [options.out], suite: options.suite, log: stderr });
       if (summary.failed > 0) throw new CellsFailed(summary.failed);
+    });
+
+  cli
+    .command('find-lr')
+    .description('learning-rate range test (and momentum / weight-decay sweeps) with suggested learning rates')
+    .requiredOption('--network <name>', 'network')
+    .requiredOption('--dataset <name>', 'data set')
+    .option('--min <lr>', 'first learning rate', positiveNumber('--min'), 1e-5)
+    .option('--max <lr>', 'last learning rate', positiveNumber('--max'), 10)
+    .addOption(new Option('--scale <scale>', 'how the lr grows from min to max').choices(['exp', 'linear']).default('exp'))
+    .option('--iterations <n>', 'steps of the test (default: one epoch)', positiveInteger('--iterations'))
+    .option('--epochs <n>', 'epochs of the test, instead of --iterations', positiveInteger('--epochs'))
+    .option('--momentum <m>', 'SGD momentum', nonNegativeNumber('--momentum'), 0.9)
+    .option('--weight-decay <wd>', 'L2 weight decay on conv/dense kernels', nonNegativeNumber('--weight-decay'), 0)
+    .option('--validation-samples <n>', 'also record the loss on this many test images every step', positiveInteger('--validation-samples'))
+    .option('--sweep <parameter=values>', 'one test per value: momentum=0.85,0.9,0.95,0.99 or weight-decay=1e-3,1e-4,...')
+    .option('--fine', 'after a weight-decay sweep, a fine sweep around its pick')
+    .option('--batch-size <n>', 'batch size', positiveInteger('--batch-size'), 64)
+    .option('--seed <n>', 'seed of the initial weights and data order', nonNegativeInteger('--seed'), 1)
+    .option('--no-augment', 'train without the data set\'s augmentation')
+    .option('--out <dir>', 'results folder (default results/find-lr/<network>.<dataset>[.<parameter>])')
+    .addOption(backendOption())
+    .action(async (options) => {
+      const { findLrCommand } = await import('./range-test/index.ts');
+      console.log(await findLrCommand({ ...options, backend: options.backend as BackendRequest, log: stderr }));
     });
 
   cli
