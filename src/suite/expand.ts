@@ -1,10 +1,20 @@
-// From a validated suite file to its complete cells: each cell is `defaults`, overridden by the cell's own fields
-// (a field is replaced whole, a policy included), crossed with every combination of the matrix values.
+// From a validated suite file to its complete cells. The written cells are the rows crossed with their rules
+// (rows.ts), then the `cells` as written; each is `defaults`, overridden by its own fields (a field is replaced
+// whole, a policy included), crossed with every combination of the matrix values.
+import { predicateCells } from '../claims/schema.ts';
 import type { Policy } from '../schedules/index.ts';
+import { derivePolicy, validatePolicy, type Row, type Rule } from './rows.ts';
 import { CELL_DEFAULTS, nameSchema, suiteProblem, type CellSpec, type SuiteFile } from './suite-file.ts';
 
 type CellValues = Partial<Omit<CellSpec, 'id'>>;
 type RequiredField = 'network' | 'dataset' | 'policy' | 'epochs' | 'batchSize' | 'seed' | 'weightDecay';
+
+/** A cell as the file declares it, before defaults and the matrix; `path` is where it is written. */
+interface WrittenCell {
+  id: string;
+  values: CellValues;
+  path: PropertyKey[];
+}
 
 /** One combination of matrix values, and the id suffix naming the values of the fields that vary. */
 interface MatrixPoint {
@@ -13,40 +23,108 @@ interface MatrixPoint {
 }
 
 /**
- * The cells of `suite` in file order, each expanded over the matrix in the order its fields and values are
- * written, e.g. `one-cycle.seed-1`, `one-cycle.seed-2`. A matrix field listing one value does not vary, so it
- * sets the field without suffixing the id.
+ * The cells of `suite`: rows first, then cells, in file order, each expanded over the matrix in the order its
+ * fields and values are written, e.g. `one-cycle.seed-1`, `one-cycle.seed-2`. A matrix field listing one value does
+ * not vary, so it sets the field without suffixing the id. Also checks that every claim names a written cell.
  */
 export function expandCells(suite: SuiteFile, file: string): CellSpec[] {
+  const written = writtenCells(suite, file);
   const matrix = (Object.entries(suite.matrix ?? {}) as [keyof CellValues, unknown[] | undefined][]).filter(
     (entry): entry is [keyof CellValues, unknown[]] => entry[1] !== undefined,
   );
   for (const [field] of matrix) {
     const clash = (path: PropertyKey[]) => suiteProblem(file, path, `also varied by matrix.${field}; set it in one place`);
-    if (suite.defaults?.[field] !== undefined) throw clash(['defaults', field]);
-    const index = suite.cells.findIndex((cell) => cell[field] !== undefined);
-    if (index >= 0) throw clash(['cells', index, field]);
+    if ((suite.defaults as CellValues | undefined)?.[field] !== undefined) throw clash(['defaults', field]);
+    const cell = written.find((c) => c.values[field] !== undefined);
+    if (cell) throw clash([...cell.path, field]);
   }
   const points = matrixPoints(matrix);
+  checkClaimReferences(suite, written, file);
 
-  const firstWithId = new Map<string, number>();
-  return suite.cells.flatMap(({ id: writtenId, ...written }, index) =>
+  const firstWithId = new Map<string, PropertyKey[]>();
+  const cells = written.flatMap(({ id: writtenId, values, path }) =>
     points.map((point) => {
       const id = [writtenId, ...point.suffix].join('.');
+      const where = path[0] === 'cells' ? [...path, 'id'] : path;
       const idCheck = nameSchema.safeParse(id);
-      if (!idCheck.success) throw suiteProblem(file, ['cells', index, 'id'], `expanded id ${JSON.stringify(id)} ${idCheck.error.issues[0]!.message}`);
+      if (!idCheck.success) throw suiteProblem(file, where, `expanded id ${JSON.stringify(id)} ${idCheck.error.issues[0]!.message}`);
       const first = firstWithId.get(id);
-      if (first === index) {
+      if (first === path) {
         const message = `the matrix gives two cells the id ${JSON.stringify(id)} (two values named alike, e.g. policies of one name: write them as cells)`;
-        throw suiteProblem(file, ['cells', index, 'id'], message);
+        throw suiteProblem(file, where, message);
       }
-      if (first !== undefined) throw suiteProblem(file, ['cells', index, 'id'], `duplicate id ${JSON.stringify(id)} (also cells[${first}])`);
-      firstWithId.set(id, index);
-      return completeCell(id, { ...suite.defaults, ...written, ...point.values }, (field) =>
-        suiteProblem(file, ['cells', index, field], 'required (set it in the cell, in defaults or in matrix)'),
-      );
+      if (first !== undefined) throw suiteProblem(file, where, `duplicate id ${JSON.stringify(id)} (also ${pathText(first)})`);
+      firstWithId.set(id, path);
+      const merged: CellValues = { ...suite.defaults, ...values, ...point.values };
+      // The cell to start from is the one of the same matrix point.
+      if (values.initFrom !== undefined) merged.initFrom = [values.initFrom, ...point.suffix].join('.');
+      return completeCell(id, merged, (field) => suiteProblem(file, [...path, field], 'required (set it in the cell, in defaults or in matrix)'));
     }),
   );
+  checkInitFrom(cells, written, points.length, file);
+  return cells;
+}
+
+function writtenCells(suite: SuiteFile, file: string): WrittenCell[] {
+  if (suite.rows === undefined && suite.cells === undefined) throw suiteProblem(file, [], 'must declare "rows" (with "rules") or "cells"');
+  const fromRows = (suite.rows ?? []).flatMap((row, index) => rowCells(row, index, suite.rules, file));
+  const fromCells = (suite.cells ?? []).map(({ id, ...values }, index) => ({ id, values: values as CellValues, path: ['cells', index] }));
+  return [...fromRows, ...fromCells];
+}
+
+/** `<row id>.<rule>` for each rule of the row, its policy derived from the row's lr. */
+function rowCells(row: Row, index: number, rules: Record<string, Rule> | undefined, file: string): WrittenCell[] {
+  if (rules === undefined) throw suiteProblem(file, ['rows'], 'needs "rules": how each policy derives from a row');
+  const known = Object.keys(rules);
+  row.rules?.forEach((name, i) => {
+    if (!known.includes(name)) throw suiteProblem(file, ['rows', index, 'rules', i], `unknown rule ${JSON.stringify(name)} (rules: ${known.join(', ')})`);
+  });
+  const names = row.rules ?? known;
+  for (const name of Object.keys(row.epochsByRule ?? {})) {
+    if (!names.includes(name)) throw suiteProblem(file, ['rows', index, 'epochsByRule', name], `not a rule of this row (${names.join(', ')})`);
+  }
+  const rowId = row.id ?? `${row.network}.${row.dataset}`;
+  return names.map((name) => {
+    const derived = validatePolicy(derivePolicy(rules[name]!, row));
+    if ('problem' in derived) throw suiteProblem(file, ['rows', index], `rule ${JSON.stringify(name)} derives an invalid policy: ${derived.problem}`);
+    const values: CellValues = {
+      network: row.network,
+      dataset: row.dataset,
+      policy: derived.policy,
+      weightDecay: row.weightDecay,
+      batchSize: row.batchSize,
+      epochs: row.epochsByRule?.[name] ?? row.epochs,
+      description: `${row.claim}: ${row.why}`,
+    };
+    if (row.momentum !== undefined) values.momentum = row.momentum;
+    return { id: `${rowId}.${name}`, values, path: ['rows', index] };
+  });
+}
+
+/** Claims name cells by their written ids (a matrix over seeds gives each several runs, read together). */
+function checkClaimReferences(suite: SuiteFile, written: readonly WrittenCell[], file: string): void {
+  const ids = written.map((cell) => cell.id);
+  suite.claims?.forEach((claim, c) =>
+    claim.all.forEach((predicate, p) => {
+      for (const { cell, path } of predicateCells(predicate)) {
+        if (!ids.includes(cell)) throw suiteProblem(file, ['claims', c, 'all', p, ...path], `unknown cell ${JSON.stringify(cell)} (cells: ${ids.join(', ')})`);
+      }
+    }),
+  );
+}
+
+/** The cell to start from must be an earlier cell of the suite (the runner trains it first) on the same network and data. */
+function checkInitFrom(cells: readonly CellSpec[], written: readonly WrittenCell[], pointsPerCell: number, file: string): void {
+  cells.forEach((cell, index) => {
+    if (cell.initFrom === undefined) return;
+    const path = [...written[Math.floor(index / pointsPerCell)]!.path, 'initFrom'];
+    const source = cells.findIndex((other) => other.id === cell.initFrom);
+    if (source < 0 || source >= index) throw suiteProblem(file, path, `must name an earlier cell of the suite, not ${JSON.stringify(cell.initFrom)}`);
+    const from = cells[source]!;
+    if (from.network !== cell.network || from.dataset !== cell.dataset) {
+      throw suiteProblem(file, path, `${from.id} trains ${from.network} on ${from.dataset}, this cell ${cell.network} on ${cell.dataset}: the weights do not carry over`);
+    }
+  });
 }
 
 function matrixPoints(matrix: [keyof CellValues, unknown[]][]): MatrixPoint[] {
@@ -63,6 +141,9 @@ function matrixPoints(matrix: [keyof CellValues, unknown[]][]): MatrixPoint[] {
 }
 
 const kebabCase = (field: string) => field.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+
+/** `cells[3]`, `rows[0]`. */
+const pathText = (path: readonly PropertyKey[]) => `${String(path[0])}[${String(path[1])}]`;
 
 /** A policy is labelled by its name alone, so two policies of one name in a matrix collide (reported as such). */
 const valueLabel = (value: unknown) => (typeof value === 'object' && value !== null ? (value as Policy).name : String(value));
@@ -88,5 +169,6 @@ function completeCell(id: string, merged: CellValues, missing: (field: RequiredF
   };
   // Left out rather than undefined: a cell compares equal to its JSON round trip (the runner's run.json).
   if (merged.description !== undefined) cell.description = merged.description;
+  if (merged.initFrom !== undefined) cell.initFrom = merged.initFrom;
   return cell;
 }

@@ -1,6 +1,7 @@
 // Suites: declarative JSON files in benchmarks/ naming the cells to train. A file is
-//   { "name", "description", "defaults"?: {<cell fields>}, "cells": [{ "id", <cell fields> }, ...],
-//     "matrix"?: { "<cell field>": [values, ...] } }
+//   { "name", "description", "defaults"?: {<cell fields>}, "cells"?: [{ "id", <cell fields> }, ...],
+//     "rules"?: { "<rule>": { "policy", <derivation> } }, "rows"?: [{ <Table 1 row> }, ...] (see rows.ts),
+//     "matrix"?: { "<cell field>": [values, ...] }, "claims"?: [<claim>, ...] (see src/claims/) }
 // and loads into complete, validated cells (see CellSpec); every error names the file and the JSON path in it.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
@@ -12,6 +13,7 @@ import { validateSuiteFile, type KnownNames, type Suite } from './suite-file.ts'
 export { formatCellTable } from './table.ts';
 export { selectCells, type CellSelection } from './select.ts';
 export type { CellSpec, KnownNames, Suite } from './suite-file.ts';
+export { DATASET_FACTS, iterationsPerEpoch, type DatasetFacts } from './datasets.ts';
 
 /** `quick` -> `<benchmarksDir>/quick.json`; otherwise an existing file, used as is. */
 export function resolveSuitePath(nameOrPath: string, benchmarksDir: string): string {
@@ -41,7 +43,9 @@ export function loadSuite(file: string, known: KnownNames): Suite {
 export function parseSuite(text: string, file: string, known: KnownNames): Suite {
   const shown = displayPath(file);
   const suiteFile = validateSuiteFile(parseJsonText(text, shown), shown, known);
-  return { name: suiteFile.name, description: suiteFile.description, file, cells: expandCells(suiteFile, shown) };
+  const suite: Suite = { name: suiteFile.name, description: suiteFile.description, file, cells: expandCells(suiteFile, shown) };
+  if (suiteFile.claims !== undefined) suite.claims = suiteFile.claims;
+  return suite;
 }
 
 /** Relative to the working directory when the file is under it (`benchmarks/quick.json`), else as given. */

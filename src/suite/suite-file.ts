@@ -3,6 +3,10 @@
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
 import { policySchema, type Policy } from '../schedules/index.ts';
+import { claimSchema, type Claim } from '../claims/schema.ts';
+import { DATASET_FACTS } from './datasets.ts';
+import { ruleSchema } from './rows.ts';
+import { strictObjectListingKeys } from './strict-object.ts';
 
 /** One training run of a suite, complete: defaults merged in and the matrix expanded. */
 export interface CellSpec {
@@ -23,6 +27,11 @@ export interface CellSpec {
   divergenceFactor: number;
   /** Why this cell exists, which claim it serves. */
   description?: string;
+  /**
+   * Id of the cell of the same suite (and matrix point) whose final weights this cell starts from instead of a fresh
+   * initialisation, like a second `fit` call on the same Keras model (keras-one-cycle's two one-cycle passes).
+   */
+  initFrom?: string;
 }
 
 export interface Suite {
@@ -31,6 +40,8 @@ export interface Suite {
   /** The file the suite was read from. */
   file: string;
   cells: CellSpec[];
+  /** The claims the suite's results are checked against (see src/claims/). */
+  claims?: Claim[];
 }
 
 export interface KnownNames {
@@ -75,17 +86,6 @@ function sharedFieldSchemas(known: KnownNames) {
   };
 }
 
-/** A strict object whose unknown-key error names the keys it takes: zod reports it on the object, not the key. */
-function strictObjectListingKeys<Shape extends z.core.$ZodShape>(shape: Shape) {
-  const known = Object.keys(shape).join(', ');
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')} (known: ${known})`
-        : undefined,
-  });
-}
-
 function suiteFileSchema(known: KnownNames) {
   const shared = sharedFieldSchemas(known);
   const optional = <T extends Record<string, z.ZodType>>(fields: T) =>
@@ -98,10 +98,35 @@ function suiteFileSchema(known: KnownNames) {
     name: nameSchema,
     description: z.string().min(1, 'must not be empty'),
     defaults: strictObjectListingKeys({ ...optional(shared), description: z.string().optional() }).optional(),
+    rules: z.record(nameSchema, ruleSchema).optional(),
+    rows: z.array(rowSchema(shared)).min(1, 'must list at least one row').optional(),
     cells: z
-      .array(strictObjectListingKeys({ id: nameSchema, ...optional(shared), description: z.string().optional() }))
-      .min(1, 'must list at least one cell'),
+      .array(strictObjectListingKeys({ id: nameSchema, ...optional(shared), description: z.string().optional(), initFrom: nameSchema.optional() }))
+      .min(1, 'must list at least one cell')
+      .optional(),
     matrix: strictObjectListingKeys(lists(shared)).optional(),
+    claims: z.array(claimSchema).optional(),
+  });
+}
+
+/** A row of Table 1 (see rows.ts): the cell fields it fixes, its constant lr, and the claim its budget serves. */
+function rowSchema(shared: ReturnType<typeof sharedFieldSchemas>) {
+  return strictObjectListingKeys({
+    id: nameSchema.optional(),
+    network: shared.network,
+    dataset: shared.dataset.refine((name) => name in DATASET_FACTS, {
+      message: `has no train count in src/suite/datasets.ts (known: ${Object.keys(DATASET_FACTS).join(', ')})`,
+      abort: true,
+    }),
+    lr: z.number().gt(0, 'must be > 0'),
+    weightDecay: shared.weightDecay,
+    momentum: shared.momentum.optional(),
+    batchSize: shared.batchSize,
+    epochs: shared.epochs,
+    epochsByRule: z.record(z.string(), shared.epochs).optional(),
+    rules: z.array(z.string()).min(1, 'must list at least one rule').optional(),
+    claim: z.string().min(1, 'must name the claim the row serves'),
+    why: z.string().min(1, 'must say why the budget and batch size are what they are'),
   });
 }
 

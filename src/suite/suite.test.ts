@@ -121,7 +121,7 @@ test('each field error names the file and the JSON path where the value is writt
     [(c) => (c.cells[0].momentum = 1), 'cells[0].momentum: must be in [0, 1)'],
     [(c) => (c.cells[0].policy = { name: 'constant', lr: 0.1, momentun: 0.9 }), 'cells[0].policy: unknown key "momentun" (known: name, lr, momentum)'],
     [(c) => (c.cells[0].policy = { name: 'linear', lr: 0.1 }), 'cells[0].policy.name: must be one of constant, cyclical, one-cycle, one-cycle-cosine'],
-    [(c) => (c.cells[0].lr = 0.1), 'cells[0]: unknown key "lr" (known: id, network, dataset, policy, momentum, epochs, batchSize, seed, weightDecay, augment, divergenceFactor, description)'],
+    [(c) => (c.cells[0].lr = 0.1), 'cells[0]: unknown key "lr" (known: id, network, dataset, policy, momentum, epochs, batchSize, seed, weightDecay, augment, divergenceFactor, description, initFrom)'],
     [(c) => (c.defaults.id = 'a'), 'defaults: unknown key "id" (known: network, dataset, policy, momentum, epochs, batchSize, seed, weightDecay, augment, divergenceFactor, description)'],
     [(c) => (c.cells[0].id = 'Constant'), 'cells[0].id: must match [a-z0-9][a-z0-9._-]* (it names a directory)'],
     [(c) => (c.cells[0].id = 'a/b'), 'cells[0].id: must match [a-z0-9][a-z0-9._-]* (it names a directory)'],

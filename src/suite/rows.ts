@@ -1,0 +1,88 @@
+// Declarative derivation: a suite may declare `rows` (one a row of the paper's Table 1: network, data set, constant
+// lr, weight decay, momentum, budget) and `rules` (per policy, how it derives from a row); each row crossed with its
+// rules gives one written cell `<row>.<rule>`, expanded further like any other cell.
+import { z } from 'zod';
+import { policySchema, type Policy } from '../schedules/index.ts';
+import { strictObjectListingKeys as strict } from './strict-object.ts';
+import { DATASET_FACTS, iterationsPerEpoch } from './datasets.ts';
+
+const positive = z.number().gt(0, 'must be > 0');
+const fraction = z.number().gt(0, 'must be in (0, 1]').max(1, 'must be in (0, 1]');
+const momentum = z.number().min(0, 'must be in [0, 1)').lt(1, 'must be in [0, 1)');
+
+export const ruleSchema = z.discriminatedUnion(
+  'policy',
+  [
+    /** lr = the row's lr; momentum = the cell's. */
+    strict({ policy: z.literal('constant') }),
+    /** Smith 2017 triangular: baseLr = lr x baseFraction (the paper allows 1/3 or 1/4), maxLr = lr, step size in epochs. */
+    strict({ policy: z.literal('cyclical'), baseFraction: fraction.default(0.25), stepSizeEpochs: positive.default(4) }),
+    /** keras-one-cycle OneCycleLR: maxLr = lr x maxLrFactor, so with endPercentage 0.1 (also its lr scale) the cycle starts at the row's lr. */
+    strict({
+      policy: z.literal('one-cycle'),
+      maxLrFactor: positive.default(10),
+      endPercentage: z.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').default(0.1),
+      maxMomentum: momentum.default(0.9),
+      minMomentum: momentum.default(0.85),
+    }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? 'policy must be one of constant, cyclical, one-cycle' : undefined) },
+);
+
+export type Rule = z.output<typeof ruleSchema>;
+
+/** The fields of a row that become cell fields as they are. */
+export const ROW_CELL_FIELDS = ['network', 'dataset', 'weightDecay', 'momentum', 'batchSize', 'epochs'] as const;
+
+export interface Row {
+  id?: string;
+  network: string;
+  dataset: string;
+  lr: number;
+  weightDecay: number;
+  momentum?: number;
+  batchSize: number;
+  epochs: number;
+  /** Per rule name, an epoch budget other than `epochs` (claim 7: constant twice as long as one-cycle). */
+  epochsByRule?: Record<string, number>;
+  /** The rules this row takes (default: all, in the order `rules` declares them). */
+  rules?: string[];
+  /** The claim this row's budget and batch size serve, and why they are what they are. */
+  claim: string;
+  why: string;
+}
+
+/**
+ * The policy `rule` gives `row`, not yet validated. A cyclical step size declared in epochs becomes iterations
+ * of the row's batch size (rounded to the nearest).
+ */
+export function derivePolicy(rule: Rule, row: Row): unknown {
+  switch (rule.policy) {
+    case 'constant':
+      return { name: 'constant', lr: row.lr };
+    case 'cyclical': {
+      const facts = DATASET_FACTS[row.dataset]!;
+      const stepSize = Math.max(1, Math.round(rule.stepSizeEpochs * iterationsPerEpoch(facts, row.batchSize)));
+      return { name: 'cyclical', baseLr: roundLr(row.lr * rule.baseFraction), maxLr: row.lr, stepSize, mode: 'triangular' };
+    }
+    case 'one-cycle':
+      return {
+        name: 'one-cycle',
+        maxLr: roundLr(row.lr * rule.maxLrFactor),
+        endPercentage: rule.endPercentage,
+        maxMomentum: rule.maxMomentum,
+        minMomentum: rule.minMomentum,
+      };
+  }
+}
+
+/** 0.01288 x 10 is 0.12880000000000003 in binary; the suite means 0.1288. */
+const roundLr = (lr: number) => Number(lr.toPrecision(12));
+
+/** Validates a derived policy with the policy schema (defaults filled in); the error text of the first problem otherwise. */
+export function validatePolicy(policy: unknown): { policy: Policy } | { problem: string } {
+  const parsed = policySchema.safeParse(policy);
+  if (parsed.success) return { policy: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  return { problem: `${issue.path.join('.')}${issue.path.length ? ': ' : ''}${issue.message}` };
+}
