@@ -1,0 +1,39 @@
+// `scbench claims [--suite S] [--results DIR...]`: the verdict of every claim the suite declares, from the results
+// on disk (shards merged as the report merges them).
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DATASET_NAMES } from '../data/registry.ts';
+import { NETWORK_NAMES } from '../nn/network.ts';
+import { readCellResults } from '../report/cell-results.ts';
+import type { ClaimVerdict } from '../report/index.ts';
+import { loadSuite, resolveSuitePath } from '../suite/index.ts';
+import { formatTable } from '../text-table.ts';
+import { evaluateClaims } from './evaluate.ts';
+
+export { evaluateClaim, evaluateClaims, meanAndSd, runsOf } from './evaluate.ts';
+export { claimSchema, predicateSchema, type Claim, type Predicate } from './schema.ts';
+
+const BENCHMARKS_DIR = fileURLToPath(new URL('../../benchmarks', import.meta.url));
+
+/** The claims table of a suite's results; `results` defaults to ["results"]. Warnings about the results are part of the text. */
+export async function claimsCommand(options: { suite: string; results: string[] }): Promise<string> {
+  const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: DATASET_NAMES });
+  if (!suite.claims?.length) return `suite ${suite.name} declares no claims`;
+  const dirs = (options.results.length > 0 ? options.results : ['results']).map((dir) => resolve(dir));
+  const warnings: string[] = [];
+  const cells = await readCellResults(dirs, suite.name, suite.cells, warnings);
+  const verdicts = evaluateClaims(suite.claims, { suite, cells, rangeTests: [] });
+  return [...warnings.map((w) => `warning: ${w}`), formatVerdicts(verdicts)].join('\n');
+}
+
+/** One block a claim: id, verdict (and noise), the statement, the numbers behind the verdict. */
+export function formatVerdicts(verdicts: readonly ClaimVerdict[]): string {
+  const summary = formatTable(
+    ['claim', 'verdict', 'noise'],
+    verdicts.map((v) => [v.id, v.verdict, v.noise ? 'depends on noise' : '']),
+  );
+  const details = verdicts.map((v) =>
+    [`${v.id}: ${v.verdict.toUpperCase()}${v.noise ? ` (${v.noise})` : ''}`, `  claim: ${v.statement}`, ...v.evidence.split('; ').map((e) => `  - ${e}`)].join('\n'),
+  );
+  return [summary, '', ...details].join('\n');
+}
