@@ -27,7 +27,7 @@ const sooner = strict({ kind: z.literal('sooner'), cell: cellRef, than: cellRef,
 const KINDS = ['beats', 'close', 'reaches', 'fails', 'sooner'];
 
 export const predicateSchema = z.discriminatedUnion('kind', [beats, close, reaches, fails, sooner], {
-  error: (issue) => (issue.code === 'invalid_union' ? `kind must be one of ${KINDS.join(', ')}` : undefined),
+  error: (issue) => (issue.code === 'invalid_union' ? `must be one of ${KINDS.join(', ')}` : undefined),
 });
 
 export const claimSchema = strict({

@@ -26,7 +26,7 @@ export const ruleSchema = z.discriminatedUnion(
       minMomentum: momentum.default(0.85),
     }),
   ],
-  { error: (issue) => (issue.code === 'invalid_union' ? 'policy must be one of constant, cyclical, one-cycle' : undefined) },
+  { error: (issue) => (issue.code === 'invalid_union' ? 'must be one of constant, cyclical, one-cycle' : undefined) },
 );
 
 export type Rule = z.output<typeof ruleSchema>;
