@@ -2,6 +2,7 @@
 // claim verdicts and range-test results.
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { evaluateClaims } from '../claims/evaluate.ts';
 import { DATASET_NAMES } from '../data/registry.ts';
 import { NETWORK_NAMES } from '../nn/network.ts';
 import { loadSuite, resolveSuitePath } from '../suite/index.ts';
@@ -22,6 +23,7 @@ export async function reportCommand(options: { results: string[]; suite: string;
     resultsDirs: (options.results.length > 0 ? options.results : ['results']).map((dir) => resolve(dir)),
     suite,
     outDir: resolve(options.out ?? join('reports', suite.name)),
+    claims: suite.claims?.length ? (results) => evaluateClaims(suite.claims!, results) : undefined,
     log: options.log,
   });
   options.log(`report: ${report.html} (${report.charts.length / 2} charts, ${report.warnings.length} warning(s))`);
