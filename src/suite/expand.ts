@@ -3,7 +3,7 @@
 // whole, a policy included), crossed with every combination of the matrix values.
 import { predicateCells } from '../claims/schema.ts';
 import type { Policy } from '../schedules/index.ts';
-import { derivePolicy, validatePolicy, type Row, type Rule } from './rows.ts';
+import { derivePolicy, ROW_CELL_FIELDS, validatePolicy, type Row, type Rule } from './rows.ts';
 import { CELL_DEFAULTS, nameSchema, suiteProblem, type CellSpec, type SuiteFile } from './suite-file.ts';
 
 type CellValues = Partial<Omit<CellSpec, 'id'>>;
@@ -36,7 +36,7 @@ export function expandCells(suite: SuiteFile, file: string): CellSpec[] {
     const clash = (path: PropertyKey[]) => suiteProblem(file, path, `also varied by matrix.${field}; set it in one place`);
     if ((suite.defaults as CellValues | undefined)?.[field] !== undefined) throw clash(['defaults', field]);
     const cell = written.find((c) => c.values[field] !== undefined);
-    if (cell) throw clash([...cell.path, field]);
+    if (cell) throw clash(fieldPath(cell, field));
   }
   const points = matrixPoints(matrix);
   checkClaimReferences(suite, written, file);
@@ -58,7 +58,11 @@ export function expandCells(suite: SuiteFile, file: string): CellSpec[] {
       const merged: CellValues = { ...suite.defaults, ...values, ...point.values };
       // The cell to start from is the one of the same matrix point.
       if (values.initFrom !== undefined) merged.initFrom = [values.initFrom, ...point.suffix].join('.');
-      return completeCell(id, merged, (field) => suiteProblem(file, [...path, field], 'required (set it in the cell, in defaults or in matrix)'));
+      return completeCell(id, merged, (field) =>
+        path[0] === 'rows'
+          ? suiteProblem(file, path, `${field}: required (set it in defaults or in matrix)`)
+          : suiteProblem(file, [...path, field], 'required (set it in the cell, in defaults or in matrix)'),
+      );
     }),
   );
   checkInitFrom(cells, written, points.length, file);
@@ -141,6 +145,12 @@ function matrixPoints(matrix: [keyof CellValues, unknown[]][]): MatrixPoint[] {
 }
 
 const kebabCase = (field: string) => field.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+
+/** Where a written cell's field is written: in the cell, or in its row (a row's policy comes from its `rules`). */
+function fieldPath(cell: WrittenCell, field: string): PropertyKey[] {
+  if (cell.path[0] === 'cells' || (ROW_CELL_FIELDS as readonly string[]).includes(field)) return [...cell.path, field];
+  return [...cell.path, field === 'policy' ? 'rules' : 'why'];
+}
 
 /** `cells[3]`, `rows[0]`. */
 const pathText = (path: readonly PropertyKey[]) => `${String(path[0])}[${String(path[1])}]`;

@@ -74,6 +74,8 @@ test('row and rule errors name the file and the JSON path', () => {
     [(c) => (c.rules['one-cycle'].minMomentum = 0.95), 'rows[0]: rule "one-cycle" derives an invalid policy: minMomentum: must be <= maxMomentum (0.9)'],
     [(c) => (c.matrix = { epochs: [1, 2] }), 'rows[0].epochs: also varied by matrix.epochs; set it in one place'],
     [(c) => delete c.rows, 'must declare "rows" (with "rules") or "cells"'],
+    [(c) => (c.matrix = { policy: [{ name: 'constant', lr: 1 }] }), 'rows[0].rules: also varied by matrix.policy; set it in one place'],
+    [(c) => delete c.defaults.seed, 'rows[0]: seed: required (set it in defaults or in matrix)'],
   ];
   for (const [change, message] of cases) {
     const content = rowSuite();
