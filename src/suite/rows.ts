@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { policySchema, type Policy } from '../schedules/index.ts';
 import { strictObjectListingKeys as strict } from './strict-object.ts';
 import { DATASET_FACTS, iterationsPerEpoch } from './datasets.ts';
+import type { SuiteFile } from './suite-file.ts';
 
 const positive = z.number().gt(0, 'must be > 0');
 const fraction = z.number().gt(0, 'must be in (0, 1]').max(1, 'must be in (0, 1]');
@@ -34,23 +35,8 @@ export type Rule = z.output<typeof ruleSchema>;
 /** The fields of a row that become cell fields as they are. */
 export const ROW_CELL_FIELDS = ['network', 'dataset', 'weightDecay', 'momentum', 'batchSize', 'epochs'] as const;
 
-export interface Row {
-  id?: string;
-  network: string;
-  dataset: string;
-  lr: number;
-  weightDecay: number;
-  momentum?: number;
-  batchSize: number;
-  epochs: number;
-  /** Per rule name, an epoch budget other than `epochs` (claim 7: constant twice as long as one-cycle). */
-  epochsByRule?: Record<string, number>;
-  /** The rules this row takes (default: all, in the order `rules` declares them). */
-  rules?: string[];
-  /** The claim this row's budget and batch size serve, and why they are what they are. */
-  claim: string;
-  why: string;
-}
+/** A row as the suite file writes it (schema: rowSchema in suite-file.ts). */
+export type Row = NonNullable<SuiteFile['rows']>[number];
 
 /**
  * The policy `rule` gives `row`, not yet validated. A cyclical step size declared in epochs becomes iterations

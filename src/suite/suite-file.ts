@@ -123,8 +123,11 @@ function rowSchema(shared: ReturnType<typeof sharedFieldSchemas>) {
     momentum: shared.momentum.optional(),
     batchSize: shared.batchSize,
     epochs: shared.epochs,
+    /** Per rule name, an epoch budget other than `epochs` (claim 7: constant twice as long as one-cycle). */
     epochsByRule: z.record(z.string(), shared.epochs).optional(),
+    /** The rules this row takes (default: all, in the order `rules` declares them). */
     rules: z.array(z.string()).min(1, 'must list at least one rule').optional(),
+    /** The claim the row's budget and batch size serve, and why they are what they are (the cells' description). */
     claim: z.string().min(1, 'must name the claim the row serves'),
     why: z.string().min(1, 'must say why the budget and batch size are what they are'),
   });
