@@ -60,7 +60,14 @@ function program(): Command {
     .option('--epochs <n>', 'override every cell\'s epoch budget', positiveInteger('--epochs'))
     .option('--jobs <n>', 'parallel worker processes (default: cores, when the backend is single-threaded)', positiveInteger('--jobs'))
     .option('--no-report', 'do not write the report at the end')
+    .option('--smoke', 'instead of training: two iterations per cell on random data of its real shapes, with a table of parameters, FLOPs, speed and memory')
+    .option('--smoke-batch <n>', 'batch size of the smoke iterations', positiveInteger('--smoke-batch'), 2)
     .action(async (options) => {
+      if (options.smoke) {
+        const { smokeCommand } = await import('./smoke/index.ts');
+        console.log(await smokeCommand({ suite: options.suite, backend: options.backend, smokeBatch: options.smokeBatch, cells: options.cells, log: stderr }));
+        return;
+      }
       const rangeTests = await import('./range-test/index.ts');
       const suiteFile = resolveSuitePath(options.suite, BENCHMARKS_DIR);
       if (rangeTests.isRangeTestSuite(suiteFile)) {
@@ -98,6 +105,16 @@ function program(): Command {
     .action(async (options) => {
       const { findLrCommand } = await import('./range-test/index.ts');
       console.log(await findLrCommand({ ...options, backend: options.backend as BackendRequest, log: stderr }));
+    });
+
+  cli
+    .command('claims')
+    .description("the paper's claims of a suite, each reproduced / not reproduced / not run, with the numbers behind it")
+    .option('--suite <name|file>', 'suite name in benchmarks/ or a suite file', 'quick')
+    .option('--results <dir...>', 'results directories, several to merge shards', ['results'])
+    .action(async (options) => {
+      const { claimsCommand } = await import('./claims/index.ts');
+      console.log(await claimsCommand(options));
     });
 
   cli

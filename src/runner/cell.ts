@@ -13,7 +13,7 @@ import { loadCheckpoint, saveCheckpoint, type NamedVariable } from '../train/che
 import { train, type EpochMetrics, type Step, type TrainingCallback } from '../train/loop.ts';
 import { MomentumSgd } from '../train/sgd.ts';
 import { gitCommit, hostInfo, libraryVersions } from './environment.ts';
-import { appendMetrics, cellFiles, writeMetrics, writeRunRecord, type CellFiles, type CellStatus, type RunRecord } from './results.ts';
+import { appendMetrics, cellFiles, readRunRecord, writeMetrics, writeRunRecord, type CellFiles, type CellStatus, type RunRecord } from './results.ts';
 
 export interface CellJob {
   suite: string;
@@ -87,7 +87,7 @@ async function trainCell(job: CellJob, dataset: ImageDataset, files: CellFiles, 
       ...network.params.params.map(({ name, variable }) => ({ name, variable })),
       ...optimizer.velocities.map((variable, i) => ({ name: `sgd/velocity/${trainableNames[i]}`, variable })),
     ];
-    const history = existsSync(files.checkpoint) ? await loadCheckpoint(files.checkpoint, state) : [];
+    const history = existsSync(files.checkpoint) ? await loadCheckpoint(files.checkpoint, state) : await startingPoint(job, state);
     await writeMetrics(files, history);
     Object.assign(record, summarize(history));
     await writeRunRecord(files, record);
@@ -124,6 +124,23 @@ async function trainCell(job: CellJob, dataset: ImageDataset, files: CellFiles, 
     optimizer.dispose();
     network.dispose();
   }
+}
+
+/**
+ * A fresh cell starts from its initialisation, or, with initFrom, from the final state (weights,
+ * batch-norm statistics, SGD velocities) of that finished cell, like a second Keras fit() on the same
+ * model; its own history starts empty.
+ */
+async function startingPoint(job: CellJob, state: NamedVariable[]): Promise<EpochMetrics[]> {
+  const source = job.cell.initFrom;
+  if (source === undefined) return [];
+  const sourceFiles = cellFiles(job.outDir, job.suite, source);
+  const record = await readRunRecord(sourceFiles);
+  if (record?.status !== 'completed') {
+    throw new Error(`initFrom: cell "${source}" has ${record ? `status ${record.status}` : 'no results'} in ${sourceFiles.dir}; it must complete first`);
+  }
+  await loadCheckpoint(sourceFiles.checkpoint, state);
+  return [];
 }
 
 function summarize(history: readonly EpochMetrics[]): Pick<RunRecord, 'epochsCompleted' | 'bestTestAccuracy' | 'finalTestAccuracy' | 'trainingSeconds'> {

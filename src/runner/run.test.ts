@@ -93,4 +93,25 @@ test('a changed cell configuration over existing results is refused, naming the 
   assert.match(changed.stderr.trim(), /^scbench: .*tiny\/constant\/run\.json: was run with another configuration of cell "constant"/);
 });
 
+test('a cell with initFrom waits for its source cell and starts from its final weights', async () => {
+  const w = await workspace();
+  const chained = {
+    ...suite,
+    cells: [
+      { id: 'second', initFrom: 'first', policy: { name: 'constant', lr: 0.01, momentum: 0.9 }, epochs: 1 },
+      { id: 'first', policy: { name: 'constant', lr: 0.05, momentum: 0.9 }, epochs: 2 },
+    ].reverse(),
+  };
+  await writeFile(w.suiteFile, JSON.stringify(chained));
+  const result = spawnSync(scbench, runArgs(w, '--jobs', '2'), { encoding: 'utf8' });
+  assert.is(result.status, 0, result.stderr);
+  const first = metricsRows(w.out, 'first');
+  const second = metricsRows(w.out, 'second');
+  const trainLoss = (rows: string[][], epoch: number) => Number(rows[epoch][2]);
+  assert.ok(
+    trainLoss(second, 1) < trainLoss(first, 1),
+    `second's first epoch (${trainLoss(second, 1)}) starts where first left off, below first's own first epoch (${trainLoss(first, 1)})`,
+  );
+});
+
 test.run();

@@ -8,6 +8,7 @@ import { NETWORK_NAMES } from '../nn/network.ts';
 import { loadSuite, resolveSuitePath, selectCells, type CellSpec, type Suite } from '../suite/index.ts';
 import { formatTable } from '../text-table.ts';
 import type { CellEvent, CellJob, CellResult } from './cell.ts';
+import { JobQueue } from './job-queue.ts';
 import { progressView, type ProgressView } from './progress.ts';
 import { cellFiles, readRunRecord, writeRunRecord, type RunRecord } from './results.ts';
 import type { WorkerReply, WorkerRequest } from './worker.ts';
@@ -72,7 +73,7 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
 
 async function runInWorkers(jobs: CellJob[], engine: EngineInfo, workerCount: number): Promise<void> {
   const view = progressView();
-  const queue = [...jobs];
+  const queue = new JobQueue(jobs);
   try {
     await Promise.all(Array.from({ length: workerCount }, () => workerLoop(queue, engine, view)));
   } finally {
@@ -86,17 +87,19 @@ const workerEntry = fileURLToPath(new URL('./worker.ts', import.meta.url));
  * One worker process taking cells from the shared queue until it is empty. A worker that dies
  * (out of memory, a crash in native code) fails only its cell: a fresh one takes the rest.
  */
-async function workerLoop(queue: CellJob[], engine: EngineInfo, view: ProgressView): Promise<void> {
-  while (queue.length > 0) {
+async function workerLoop(queue: JobQueue, engine: EngineInfo, view: ProgressView): Promise<void> {
+  while (!queue.empty) {
     const worker = await startWorker(engine);
     try {
-      for (let job = queue.shift(); job; job = queue.shift()) {
+      for (let job = await queue.take(); job; job = await queue.take()) {
         try {
           view.log(describeResult(await worker.run(job, (event) => view.event(event))));
         } catch (error) {
           await recordWorkerFailure(job, (error as Error).message);
           view.log(`${job.cell.id}: failed: ${(error as Error).message}`);
           break;
+        } finally {
+          queue.done(job);
         }
       }
     } finally {

@@ -9,7 +9,7 @@ export class MomentumSgd {
   readonly velocities: tf.Variable[];
 
   constructor(private readonly weights: readonly tf.Variable[]) {
-    this.velocities = weights.map((w) => tf.variable(tf.zerosLike(w), false));
+    this.velocities = weights.map((w) => tf.tidy(() => tf.variable(tf.zerosLike(w), false)));
   }
 
   step(gradients: readonly tf.Tensor[], lr: number, momentum: number): void {
