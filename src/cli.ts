@@ -69,16 +69,18 @@ function program(): Command {
         return;
       }
       const rangeTests = await import('./range-test/index.ts');
+      const { reportCommand } = await import('./report/index.ts');
+      const writeReport = () => options.report && reportCommand({ results: [options.out], suite: options.suite, log: stderr });
       const suiteFile = resolveSuitePath(options.suite, BENCHMARKS_DIR);
       if (rangeTests.isRangeTestSuite(suiteFile)) {
         console.log(await rangeTests.runRangeTestSuite({ file: suiteFile, backend: options.backend, outDir: options.out, cells: options.cells, log: stderr }));
+        await writeReport();
         return;
       }
       const { formatSummary, runSuite } = await import('./runner/run.ts');
-      const { reportCommand } = await import('./report/index.ts');
       const summary = await runSuite({ ...options, backend: options.backend as BackendRequest, benchmarksDir: BENCHMARKS_DIR, outDir: options.out, log: stderr });
       console.log(formatSummary(summary));
-      if (options.report) await reportCommand({ results: [options.out], suite: options.suite, log: stderr });
+      await writeReport();
       if (summary.failed > 0) throw new CellsFailed(summary.failed);
     });
 

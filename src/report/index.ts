@@ -16,14 +16,22 @@ export { DEFAULT_ACCURACY_TARGETS } from './sections.ts';
 
 const BENCHMARKS_DIR = fileURLToPath(new URL('../../benchmarks', import.meta.url));
 
-/** The CLI's `scbench report`: resolves the suite like `scbench run`, returns the path of index.html. */
+/**
+ * The CLI's `scbench report`: resolves the suite like `scbench run`, returns the path of index.html.
+ * A range-test suite gives a report of its curves and suggestions.
+ */
 export async function reportCommand(options: { results: string[]; suite: string; out?: string; log: (line: string) => void }): Promise<string> {
-  const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: DATASET_NAMES });
+  const file = resolveSuitePath(options.suite, BENCHMARKS_DIR);
+  const known = { networks: NETWORK_NAMES, datasets: DATASET_NAMES };
+  const { isRangeTestSuite, loadRangeTestSuite } = await import('../range-test/index.ts');
+  const rangeTestSuite = isRangeTestSuite(file) ? loadRangeTestSuite(file, known) : undefined;
+  const suite = rangeTestSuite ? { ...rangeTestSuite, cells: [] } : loadSuite(file, known);
   const report = await buildReport({
     resultsDirs: (options.results.length > 0 ? options.results : ['results']).map((dir) => resolve(dir)),
     suite,
     outDir: resolve(options.out ?? join('reports', suite.name)),
     claims: suite.claims?.length ? (results) => evaluateClaims(suite.claims!, results) : undefined,
+    rangeTests: rangeTestSuite?.tests.map((test) => test.id),
     log: options.log,
   });
   options.log(`report: ${report.html} (${report.charts.length / 2} charts, ${report.warnings.length} warning(s))`);
