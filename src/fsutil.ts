@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 const TEMP_SUFFIX = '.tmp';
@@ -30,5 +30,19 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
 export async function removeStaleTempFiles(dir: string): Promise<void> {
   for (const name of await readdir(dir)) {
     if (name.endsWith(TEMP_SUFFIX)) await rm(join(dir, name), { force: true });
+  }
+}
+
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A JSON file's content, undefined when it does not exist; an unreadable one throws naming the file (and `remedy`). */
+export async function readJsonFile<T>(file: string, remedy = ''): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${file}: unreadable (${(error as Error).message})${remedy ? `; ${remedy}` : ''}`);
   }
 }

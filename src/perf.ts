@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine, type BackendRequest, type EngineInfo } from './engine/backend.ts';
 import { UserError } from './errors.ts';
-import { buildNetwork } from './nn/network.ts';
+import { buildNetwork, trainingFlopsPerImage } from './nn/network.ts';
 import { formatTable } from './text-table.ts';
 import { trainStep } from './train/loop.ts';
 import { MomentumSgd } from './train/sgd.ts';
@@ -56,8 +56,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       batch: options.batch,
       engine,
       parameters: network.params.count,
-      // forward + backward (input and weight gradients) is about three forward passes; 2 FLOPs per MAC
-      trainingGflopsPerImage: (3 * 2 * network.macsPerImage) / 1e9,
+      trainingGflopsPerImage: trainingFlopsPerImage(network) / 1e9,
       iterations: options.iterations,
       seconds,
       imagesPerSecond: (options.batch * options.iterations) / seconds,

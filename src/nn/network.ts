@@ -36,6 +36,11 @@ const ARCHITECTURES: Record<string, (inputShape: Shape, classes: number) => Laye
   'mini-mobilenetv2': (_input, classes) => miniMobileNetV2(classes),
 };
 
+/** FLOPs of one training step per image: forward plus backward (input and weight gradients) is about three forward passes, 2 FLOPs a multiply-accumulate. */
+export function trainingFlopsPerImage(network: Network): number {
+  return 3 * 2 * network.macsPerImage;
+}
+
 export const NETWORK_NAMES: readonly string[] = Object.keys(ARCHITECTURES);
 
 export function buildNetwork(name: string, inputShape: Shape, classes: number, seed: number): Network {

@@ -1,7 +1,6 @@
 // A range test's files, in the format the report reads (src/report/range-tests.ts), each written atomically.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../fsutil.ts';
+import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../fsutil.ts';
 import { RANGE_TEST_COLUMNS, RANGE_TEST_FILES, type RangeTestPoint, type RangeTestSuggestions } from '../report/index.ts';
 
 export interface RangeTestFiles {
@@ -32,14 +31,9 @@ export async function writeCurve(files: RangeTestFiles, points: readonly RangeTe
 
 /** Written last: its presence marks the test done. */
 export async function writeRecord(files: RangeTestFiles, record: RangeTestRecord): Promise<void> {
-  await writeFileAtomic(files.suggestions, `${JSON.stringify(record, null, 2)}\n`);
+  await writeJsonAtomic(files.suggestions, record);
 }
 
 export async function readRecord(files: RangeTestFiles): Promise<RangeTestRecord | undefined> {
-  try {
-    return JSON.parse(await readFile(files.suggestions, 'utf8')) as RangeTestRecord;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`${files.suggestions}: unreadable (${(error as Error).message}); delete it to run the test again`);
-  }
+  return readJsonFile<RangeTestRecord>(files.suggestions, 'delete it to run the test again');
 }

@@ -1,7 +1,7 @@
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { writeFileAtomic } from '../fsutil.ts';
+import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../fsutil.ts';
 import type { ImageDataset } from '../data/dataset.ts';
 import type { EngineInfo } from '../engine/backend.ts';
 import type { CellSpec } from '../suite/index.ts';
@@ -65,14 +65,9 @@ export async function appendMetrics(files: CellFiles, row: EpochMetrics): Promis
 }
 
 export async function writeRunRecord(files: CellFiles, record: RunRecord): Promise<void> {
-  await writeFileAtomic(files.run, `${JSON.stringify(record, null, 2)}\n`);
+  await writeJsonAtomic(files.run, record);
 }
 
 export async function readRunRecord(files: CellFiles): Promise<RunRecord | undefined> {
-  try {
-    return JSON.parse(await readFile(files.run, 'utf8')) as RunRecord;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`${files.run}: unreadable (${(error as Error).message})`);
-  }
+  return readJsonFile<RunRecord>(files.run);
 }

@@ -2,7 +2,7 @@
 // shape or memory mistake in any cell shows up in minutes on any backend instead of hours into a GPU run.
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../errors.ts';
-import { buildNetwork } from '../nn/network.ts';
+import { buildNetwork, trainingFlopsPerImage } from '../nn/network.ts';
 import { DATASET_FACTS, type CellSpec } from '../suite/index.ts';
 import { trainStep } from '../train/loop.ts';
 import { MomentumSgd } from '../train/sgd.ts';
@@ -13,7 +13,7 @@ export interface SmokeResult {
   inputShape: readonly [number, number, number];
   classes: number;
   parameters: number;
-  /** Forward + backward of one image, as src/perf.ts counts it: three forward passes, 2 FLOPs per multiply-accumulate. */
+  /** Forward + backward of one image (trainingFlopsPerImage). */
   trainingFlopsPerImage: number;
   /** The second iteration (the first warms the backend up). */
   secondsPerIteration: number;
@@ -75,7 +75,7 @@ export async function smokeCell(cell: CellSpec, smokeBatch: number): Promise<Smo
       inputShape: facts.shape,
       classes: facts.classes,
       parameters: network.params.count,
-      trainingFlopsPerImage: 3 * 2 * network.macsPerImage,
+      trainingFlopsPerImage: trainingFlopsPerImage(network),
       secondsPerIteration: seconds,
       imagesPerSecond: smokeBatch / seconds,
       peakTensorBytes: peakAtSmokeBatch,
