@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTrain } from '../engine/batch-norm.ts';
-import type { ParamStore } from './params.ts';
+import type { ParamSource } from './params.ts';
 
 /** Height, width, channels of a feature map (NHWC without the batch), or [units] after flattening. */
 export type Shape = readonly number[];
@@ -13,7 +13,7 @@ export interface Layer {
 }
 
 /** Builds a layer for a given input shape, creating its parameters in the store. */
-export type LayerFactory = (params: ParamStore, input: Shape) => Layer;
+export type LayerFactory = (params: ParamSource, input: Shape) => Layer;
 
 export interface ConvOptions {
   kernelSize?: number;

@@ -3,7 +3,7 @@ import { UserError } from '../errors.ts';
 import type { LayerFactory, Shape } from './layers.ts';
 import { miniMobileNetV2 } from './mini-mobilenetv2.ts';
 import { KERAS_ALPHAS, mobileNetV2 } from './mobilenetv2.ts';
-import { ParamStore } from './params.ts';
+import { ParamCounter, ParamStore } from './params.ts';
 import { resnet56 } from './resnet56.ts';
 import { simpleCnn } from './simple-cnn.ts';
 import { vgg16bn } from './vgg16bn.ts';
@@ -43,11 +43,15 @@ export function trainingFlopsPerImage(network: Network): number {
 
 export const NETWORK_NAMES: readonly string[] = Object.keys(ARCHITECTURES);
 
-export function buildNetwork(name: string, inputShape: Shape, classes: number, seed: number): Network {
+function architectureOf(name: string): (inputShape: Shape, classes: number) => LayerFactory {
   const architecture = ARCHITECTURES[name];
   if (!architecture) throw new UserError(`unknown network "${name}" (known: ${NETWORK_NAMES.join(', ')})`);
+  return architecture;
+}
+
+export function buildNetwork(name: string, inputShape: Shape, classes: number, seed: number): Network {
   const params = new ParamStore(seed);
-  const body = architecture(inputShape, classes)(params, inputShape);
+  const body = architectureOf(name)(inputShape, classes)(params, inputShape);
   return {
     name,
     inputShape,
@@ -57,4 +61,11 @@ export function buildNetwork(name: string, inputShape: Shape, classes: number, s
     logits: (x, training) => body.apply(x, training) as tf.Tensor2D,
     dispose: () => params.dispose(),
   };
+}
+
+/** A network's size and forward cost, from its shapes alone: no engine, no memory. */
+export function networkSize(name: string, inputShape: Shape, classes: number): { parameters: number; macsPerImage: number } {
+  const counter = new ParamCounter();
+  const body = architectureOf(name)(inputShape, classes)(counter, inputShape);
+  return { parameters: counter.count, macsPerImage: body.macs };
 }

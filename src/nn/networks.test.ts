@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initEngine } from '../engine/backend.ts';
 import { crossEntropy, l2Penalty } from '../train/loss.ts';
-import { buildNetwork, NETWORK_NAMES, type Network } from './network.ts';
+import { buildNetwork, NETWORK_NAMES, networkSize, type Network } from './network.ts';
 
 test.before(async () => {
   await initEngine('cpu');
@@ -111,6 +111,17 @@ test('multiply-accumulates per image of the other networks', () => {
   // 18 + 16 + 16 of them; the two convs of each stride-2 block a quarter of that; the stem 32*32*16*27;
   // the dense 640.
   withNetwork('resnet56', [32, 32, 3], 10, (network) => assert.is(network.macsPerImage, 50 * 2_359_296 + 4 * 589_824 + 442_368 + 640));
+});
+
+test('networkSize counts without allocating what building allocates', () => {
+  for (const name of NETWORK_NAMES) {
+    const before = tf.memory().numBytes;
+    const size = networkSize(name, [32, 32, 3], 10);
+    assert.is(tf.memory().numBytes, before, `${name} allocated nothing`);
+    withNetwork(name, [32, 32, 3], 10, (network) => {
+      assert.equal(size, { parameters: network.params.count, macsPerImage: network.macsPerImage }, name);
+    });
+  }
 });
 
 /**

@@ -10,25 +10,40 @@ export interface Param {
   readonly decayed: boolean;
 }
 
+/** What a layer factory asks for while it is built: unique layer names and its parameters. */
+export interface ParamSource {
+  layerName(kind: string): string;
+  kernel(name: string, shape: number[], fanIn: number, fanOut: number): tf.Variable;
+  constant(name: string, shape: number[], value: number, trainable: boolean): tf.Variable;
+}
+
+/** Unique layer names in Keras style: conv2d, conv2d_1, ... */
+class LayerNames {
+  private readonly counters = new Map<string, number>();
+
+  next(kind: string): string {
+    const n = this.counters.get(kind) ?? 0;
+    this.counters.set(kind, n + 1);
+    return n === 0 ? kind : `${kind}_${n}`;
+  }
+}
+
 /**
  * Creates and owns a network's tensors, in creation order (which is the checkpoint order), with
  * Keras's default initialisers drawn from one seeded stream so the same seed gives the same network
  * on every backend.
  */
-export class ParamStore {
+export class ParamStore implements ParamSource {
   readonly params: Param[] = [];
   private readonly random: () => number;
-  private readonly counters = new Map<string, number>();
+  private readonly names = new LayerNames();
 
   constructor(seed: number) {
     this.random = seededRandom('init', seed);
   }
 
-  /** A unique layer name in Keras style: conv2d, conv2d_1, ... */
   layerName(kind: string): string {
-    const n = this.counters.get(kind) ?? 0;
-    this.counters.set(kind, n + 1);
-    return n === 0 ? kind : `${kind}_${n}`;
+    return this.names.next(kind);
   }
 
   /** A kernel with Keras's glorot_uniform: U(-l, l), l = sqrt(6 / (fanIn + fanOut)). */
@@ -66,5 +81,35 @@ export class ParamStore {
     initial.dispose();
     this.params.push({ name, variable, ...flags });
     return variable;
+  }
+}
+
+/**
+ * Builds a network's shapes without allocating anything, so its size and cost are known without an engine
+ * (shard balancing). Its parameters are placeholders that throw if a forward pass ever reaches them.
+ */
+export class ParamCounter implements ParamSource {
+  count = 0;
+  private readonly names = new LayerNames();
+
+  layerName(kind: string): string {
+    return this.names.next(kind);
+  }
+
+  kernel(name: string, shape: number[]): tf.Variable {
+    return this.placeholder(name, shape);
+  }
+
+  constant(name: string, shape: number[]): tf.Variable {
+    return this.placeholder(name, shape);
+  }
+
+  private placeholder(name: string, shape: number[]): tf.Variable {
+    this.count += shape.reduce((a, b) => a * b, 1);
+    return new Proxy({} as tf.Variable, {
+      get: () => {
+        throw new Error(`${name}: a network built by ParamCounter has shapes only and cannot run`);
+      },
+    });
   }
 }
