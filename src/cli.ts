@@ -5,7 +5,7 @@ import { DATASET_NAMES, describeDataset } from './data/registry.ts';
 import type { BackendRequest } from './engine/backend.ts';
 import { UserError } from './errors.ts';
 import { NETWORK_NAMES } from './nn/network.ts';
-import { formatCellTable, loadSuite, resolveSuitePath } from './suite/index.ts';
+import { formatCellTable, formatShardTable, loadSuite, resolveSuitePath } from './suite/index.ts';
 
 const BENCHMARKS_DIR = fileURLToPath(new URL('../benchmarks', import.meta.url));
 const stderr = (line: string) => process.stderr.write(`${line}\n`);
@@ -134,10 +134,11 @@ function program(): Command {
     .command('list')
     .description('print the cells of a suite')
     .option('--suite <name|file>', 'suite name in benchmarks/ or a suite file', 'quick')
+    .option('--shards <n>', 'instead: which of n shards (run --shard i/n) each cell runs in, and the expected cost of each', positiveInteger('--shards'))
     .action((options) => {
       const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: DATASET_NAMES });
       console.log(`${suite.name}: ${suite.description}\n`);
-      console.log(formatCellTable(suite.cells));
+      console.log(options.shards === undefined ? formatCellTable(suite.cells) : formatShardTable(suite.cells, options.shards));
     });
 
   cli

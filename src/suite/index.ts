@@ -10,7 +10,7 @@ import { expandCells } from './expand.ts';
 import { parseJsonText } from './json-text.ts';
 import { validateSuiteFile, type KnownNames, type Suite } from './suite-file.ts';
 
-export { formatCellTable } from './table.ts';
+export { formatCellTable, formatShardTable } from './table.ts';
 export { selectCells, type CellSelection } from './select.ts';
 export type { CellSpec, KnownNames, Suite } from './suite-file.ts';
 export { DATASET_FACTS, iterationsPerEpoch, type DatasetFacts } from './datasets.ts';

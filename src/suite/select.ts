@@ -1,11 +1,12 @@
 // Which cells of a suite a run takes: `--cells GLOB` and `--shard i/n`.
 import { UserError } from '../errors.ts';
+import { assignShards } from './shards.ts';
 import type { CellSpec } from './suite-file.ts';
 
 export interface CellSelection {
   /** Comma-separated id patterns; `*` matches any run of characters, `?` one character. */
   glob?: string;
-  /** "i/n", 1-based: the i-th of n disjoint parts that together make the (glob-selected) cells. */
+  /** "i/n", 1-based: the i-th of n disjoint parts, balanced by expected cost, that together make the (glob-selected) cells. */
   shard?: string;
 }
 
@@ -21,11 +22,8 @@ export function selectCells(cells: readonly CellSpec[], selection: CellSelection
   }
   if (selection.shard !== undefined) {
     const { index, count } = parseShard(selection.shard);
-    // Round robin over the cells sorted by id: the parts differ in size by at most one, and a cell's part
-    // does not depend on the order the suite file lists the cells in.
-    const byId = selected.map((cell) => cell.id).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const inShard = new Set(byId.filter((_, position) => position % count === index - 1));
-    selected = selected.filter((cell) => inShard.has(cell.id));
+    const shardOf = assignShards(selected, count);
+    selected = selected.filter((cell) => shardOf.get(cell.id) === index - 1);
   }
   return selected;
 }

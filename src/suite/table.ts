@@ -1,5 +1,6 @@
 // The cell table of `scbench list`.
 import { formatTable } from '../text-table.ts';
+import { assignShards, expectedCost } from './shards.ts';
 import type { CellSpec } from './suite-file.ts';
 
 /** One row a cell: what it trains, the policy with all its numbers, and the training budget. */
@@ -9,6 +10,22 @@ export function formatCellTable(cells: readonly CellSpec[]): string {
     cells.map((cell) => [cell.id, cell.network, cell.dataset, policySummary(cell), cell.epochs, cell.batchSize, cell.seed, cell.weightDecay]),
   );
 }
+
+/** Which of `count` shards each cell runs in and its expected cost, then each shard's total. */
+export function formatShardTable(cells: readonly CellSpec[], count: number): string {
+  const shardOf = assignShards(cells, count);
+  const totals = new Array<number>(count).fill(0);
+  const rows = cells.map((cell) => {
+    const cost = expectedCost(cell);
+    totals[shardOf.get(cell.id)!] += cost;
+    return [cell.id, `${shardOf.get(cell.id)! + 1}/${count}`, formatPetaMacs(cost)];
+  });
+  const perShard = totals.map((total, i) => [`${i + 1}/${count}`, cells.filter((c) => shardOf.get(c.id) === i).length, formatPetaMacs(total)]);
+  return `${formatTable(['id', 'shard', 'expected cost (PMAC)'], rows)}\n\n${formatTable(['shard', 'cells', 'expected cost (PMAC)'], perShard)}`;
+}
+
+/** Forward multiply-accumulates in units of 1e15. */
+const formatPetaMacs = (macs: number) => (macs / 1e15).toPrecision(3);
 
 /**
  * `cyclical baseLr=0.0125 maxLr=0.05 stepSize=250 mode=triangular gamma=1 momentum=0.9`: the policy's own
