@@ -73,6 +73,7 @@ function program(): Command {
       const writeReport = () => options.report && reportCommand({ results: [options.out], suite: options.suite, log: stderr });
       const suiteFile = resolveSuitePath(options.suite, BENCHMARKS_DIR);
       if (rangeTests.isRangeTestSuite(suiteFile)) {
+        if (options.shard !== undefined) throw new UserError(`--shard: ${suiteFile} is a range-test suite, which runs whole; choose its tests with --cells`);
         console.log(await rangeTests.runRangeTestSuite({ file: suiteFile, backend: options.backend, outDir: options.out, cells: options.cells, log: stderr }));
         await writeReport();
         return;
@@ -128,6 +129,16 @@ function program(): Command {
     .action(async (options) => {
       const { reportCommand } = await import('./report/index.ts');
       console.log(await reportCommand({ ...options, log: stderr }));
+    });
+
+  cli
+    .command('merge')
+    .description('combine the result folders of shards (run --shard i/n) into one, recording which shard produced each cell')
+    .argument('<dirs...>', 'results folders, each laid out <suite>/<cell>/')
+    .requiredOption('--out <dir>', 'the merged results folder (new or empty)')
+    .action(async (dirs: string[], options) => {
+      const { formatMerge, mergeResults } = await import('./merge/merge.ts');
+      console.log(formatMerge(await mergeResults({ sources: dirs, out: options.out, log: stderr })));
     });
 
   cli

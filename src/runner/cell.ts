@@ -19,6 +19,8 @@ export interface CellJob {
   suite: string;
   cell: CellSpec;
   outDir: string;
+  /** The `--shard i/n` of the run, recorded so merged results say which shard produced a cell. */
+  shard?: string;
 }
 
 /** What a running cell reports to whoever shows progress. */
@@ -55,6 +57,7 @@ export async function runCell(job: CellJob, engine: EngineInfo, report: (event: 
     versions: libraryVersions(),
     gitCommit: gitCommit(),
     host: hostInfo(),
+    shard: job.shard,
     startedAt: new Date().toISOString(),
   };
   try {

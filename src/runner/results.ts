@@ -41,6 +41,8 @@ export interface RunRecord {
   data?: { train: number; test: number; shape: readonly number[]; source?: ImageDataset['source'] };
   versions: Record<string, string>;
   gitCommit: string | null;
+  /** The `--shard i/n` of the run that wrote this record; absent when it ran the whole suite. */
+  shard?: string;
   host: { platform: string; arch: string; cpus: number; cpuModel: string; memoryGiB: number };
   startedAt: string;
   endedAt?: string;

@@ -40,6 +40,7 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
   const cells = selectCells(suite.cells, { glob: options.cells, shard: options.shard }).map((cell) =>
     options.epochs === undefined ? cell : { ...cell, epochs: options.epochs },
   );
+  if (cells.length === 0) options.log(`shard ${options.shard} of suite "${suite.name}" has no cells: there are more shards than independent cells`);
   const todo: CellSpec[] = [];
   for (const cell of cells) {
     const previous = await readRunRecord(cellFiles(options.outDir, suite.name, cell.id));
@@ -61,7 +62,7 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
     const jobs = Math.min(todo.length, options.jobs ?? (engine.singleThreaded ? os.availableParallelism() : 1));
     options.log(`running ${todo.length} cell(s) of suite "${suite.name}" on ${engine.kind} with ${jobs} worker process(es)`);
     await runInWorkers(
-      todo.map((cell) => ({ suite: suite.name, cell, outDir: options.outDir })),
+      todo.map((cell) => ({ suite: suite.name, cell, outDir: options.outDir, shard: options.shard })),
       engine,
       jobs,
     );
