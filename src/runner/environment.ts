@@ -19,7 +19,10 @@ export function libraryVersions(): Record<string, string> {
   return versions;
 }
 
-/** The commit of the checkout scbench runs from, with "-dirty" when it has uncommitted changes; null outside git. */
+/**
+ * The commit of the checkout scbench runs from, with "-dirty" when it has uncommitted changes; outside git (a
+ * container image) the $SCBENCH_GIT_COMMIT it was built with, else null.
+ */
 export function gitCommit(): string | null {
   try {
     const cwd = new URL('../..', import.meta.url).pathname;
@@ -27,7 +30,7 @@ export function gitCommit(): string | null {
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
     return dirty ? `${commit}-dirty` : commit;
   } catch {
-    return null;
+    return process.env.SCBENCH_GIT_COMMIT || null;
   }
 }
 
