@@ -1,0 +1,90 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readdir, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { withLock, type LockTiming } from './lock.ts';
+import { makeTempDir } from './test-fixtures.ts';
+
+const FAST: LockTiming = { pollMs: 10, heartbeatMs: 20, staleMs: 300 };
+
+async function inTemp(body: (lockFile: string, dir: string) => Promise<void>): Promise<void> {
+  const temp = await makeTempDir();
+  try {
+    await body(join(temp.path, 'data.lock'), temp.path);
+  } finally {
+    await temp.remove();
+  }
+}
+
+/** Takes the lock and records who ran when; resolves with the log lines. */
+async function takeWithin(lockFile: string, timeoutMs: number, timing = FAST): Promise<string[]> {
+  const lines: string[] = [];
+  const taken = withLock(lockFile, (line) => lines.push(line), async () => lines.push('ran'), timing);
+  const timeout = sleep(timeoutMs).then(() => 'timed out');
+  assert.is(await Promise.race([taken.then(() => 'taken'), timeout]), 'taken', lines.join('\n'));
+  return lines;
+}
+
+async function writeLock(lockFile: string, holder: object, ageMs = 0): Promise<void> {
+  await writeFile(lockFile, JSON.stringify(holder));
+  const when = new Date(Date.now() - ageMs);
+  await utimes(lockFile, when, when);
+}
+
+test('a lock of a gone process on this host is taken over at once', async () => {
+  await inTemp(async (lockFile, dir) => {
+    const { spawnSync } = await import('node:child_process');
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!;
+    await writeLock(lockFile, { host: hostname(), pid: gone, token: 'old' });
+    const lines = await takeWithin(lockFile, 200);
+    assert.equal(lines, [`taking over ${lockFile}: process ${gone} is gone`, 'ran']);
+    assert.equal(await readdir(dir), []);
+  });
+});
+
+test('a lock with our own pid that this process does not hold (a restarted container, pid 1 again) is taken over', async () => {
+  await inTemp(async (lockFile) => {
+    await writeLock(lockFile, { host: hostname(), pid: process.pid, token: 'previous-life' });
+    const lines = await takeWithin(lockFile, 200);
+    assert.equal(lines, [`taking over ${lockFile}: left by an earlier process with this pid`, 'ran']);
+  });
+});
+
+test('a lock held on another host is waited for while fresh, and taken over once untouched for staleMs', async () => {
+  await inTemp(async (lockFile) => {
+    await writeLock(lockFile, { host: 'shard-2-pod', pid: 1, token: 'theirs' }, 100);
+    const lines = await takeWithin(lockFile, 2000);
+    assert.is(lines[0], `waiting for process 1 on shard-2-pod, which holds ${lockFile}`);
+    assert.match(lines[1], /^taking over .*: untouched for 0 s$/);
+    assert.is(lines[2], 'ran');
+  });
+});
+
+test('an unreadable lock file is judged by its age alone', async () => {
+  await inTemp(async (lockFile) => {
+    await writeFile(lockFile, 'garbage');
+    const lines = await takeWithin(lockFile, 2000);
+    assert.equal([lines[0], lines.at(-1)], [`waiting for another process, which holds ${lockFile}`, 'ran']);
+  });
+});
+
+test('the holder keeps its lock fresh: a task far longer than staleMs is never run twice at once', async () => {
+  await inTemp(async (lockFile) => {
+    let running = 0;
+    let overlapped = false;
+    const task = async () => {
+      running += 1;
+      overlapped ||= running > 1;
+      await sleep(1000);
+      running -= 1;
+    };
+    const lines: string[] = [];
+    await Promise.all([0, 1, 2].map(() => withLock(lockFile, (line) => lines.push(line), task, FAST)));
+    assert.not.ok(overlapped);
+    assert.not.ok(lines.some((line) => line.startsWith('taking over')), lines.join('\n'));
+  });
+});
+
+test.run();
