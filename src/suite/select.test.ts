@@ -92,6 +92,22 @@ test('adding a cell moves no costlier cell to another shard', () => {
   }
 });
 
+test('a cell that joins an initFrom chain moves no unit costlier than the grown chain', () => {
+  const before = assignShards(GRID, 4);
+  const source = 'mobilenetv2.tinyimagenet.one-cycle';
+  const joining = { ...cell('pass-2', 'mobilenetv2', 'tinyimagenet'), initFrom: source };
+  const after = assignShards([...GRID, joining], 4);
+  const chainCost = expectedCost(GRID.find((c) => c.id === source)!) + expectedCost(joining);
+  let costlierChecked = 0;
+  for (const c of GRID) {
+    if (expectedCost(c) <= chainCost) continue;
+    assert.is(after.get(c.id), before.get(c.id), `${c.id} after ${joining.id} joined ${source}`);
+    costlierChecked += 1;
+  }
+  assert.ok(costlierChecked > 0, 'the grown chain is not the costliest unit: the check would be empty');
+  assert.is(after.get(joining.id), after.get(source));
+});
+
 test('cells chained by initFrom land in one shard, whatever the shard count', () => {
   const chained = [...GRID, { ...cell('pass-2', 'vgg16bn', 'cifar10'), initFrom: 'vgg16bn.cifar10.one-cycle' }, { ...cell('pass-3', 'simple', 'cifar10'), initFrom: 'pass-2' }];
   for (let count = 2; count <= 6; count++) {

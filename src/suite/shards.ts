@@ -10,8 +10,10 @@ import type { CellSpec } from './suite-file.ts';
  * expected cost, equal costs by id, each to the shard with the least cost so far (the lowest index on a
  * tie): longest-processing-time-first, within 4/3 of the best possible makespan.
  *
- * Deterministic and independent of the order a suite lists its cells in. Adding a unit moves no unit that
- * costs more than it: the costlier units are placed before it exactly as they were.
+ * Deterministic and independent of the order a suite lists its cells in. Adding a cell moves no unit that
+ * costs more than the unit the cell ends up in (itself alone, or its grown initFrom chain): those units are
+ * placed before it exactly as they were. A cell that joins a chain can thus move units costing less than
+ * the grown chain, some of which cost more than the cell itself.
  */
 export function assignShards(cells: readonly CellSpec[], count: number): Map<string, number> {
   const loads = new Array<number>(count).fill(0);
