@@ -69,7 +69,16 @@ async function start(backend: Exclude<BackendRequest, 'auto'>): Promise<EngineIn
   const starters = { tensorflow: startTensorflow, wasm: startWasm, cpu: startCpu };
   const info = await starters[backend]();
   await loadCoreGradients();
+  started = info;
   return info;
+}
+
+let started: EngineInfo | undefined;
+
+/** The engine this process started last with initEngine; results record it as what computed them. */
+export function startedEngine(): EngineInfo {
+  if (!started) throw new Error('no engine started: call initEngine first');
+  return started;
 }
 
 /** tfjs-node-gpu when it is installed, loads and sees a GPU; otherwise tfjs-node. */

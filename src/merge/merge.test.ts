@@ -13,7 +13,7 @@ const scbench = fileURLToPath(new URL('../../bin/scbench', import.meta.url));
 const quiet = () => {};
 
 /** A results root with hand-written cells: run.json as the runner writes it (the fields merge reads) and a metrics.csv. */
-async function resultsRoot(cells: { id: string; lr?: number; gitCommit?: string; status?: string; epochs?: number; shard?: string; accuracy?: string }[]) {
+async function resultsRoot(cells: { id: string; lr?: number; gitCommit?: string; kind?: string; status?: string; epochs?: number; shard?: string; accuracy?: string }[]) {
   const root = await mkdtemp(join(tmpdir(), 'scbench-merge-'));
   for (const c of cells) {
     const dir = join(root, 'grid', c.id);
@@ -23,7 +23,7 @@ async function resultsRoot(cells: { id: string; lr?: number; gitCommit?: string;
       cell: { id: c.id, network: 'simple', dataset: 'cifar10', policy: { name: 'constant', lr: c.lr ?? 0.05 }, epochs: 2 },
       status: c.status ?? 'completed',
       epochsCompleted: c.epochs ?? 2,
-      engine: { backend: 'wasm' },
+      engine: { backend: 'tensorflow', kind: c.kind ?? 'tensorflow-gpu', packageName: '@tensorflow/tfjs-node-gpu' },
       versions: { node: '20.0.0', scbench: '0.1.0', '@tensorflow/tfjs-core': '4.22.0' },
       gitCommit: c.gitCommit ?? 'abc123',
       shard: c.shard,
@@ -71,7 +71,7 @@ test('identical copies of a cell are kept once: the most finished, the others li
   const record = await mergeResults({ sources: [a, b, c], out, log: quiet });
   assert.is(record.results.length, 1);
   assert.is(record.results[0].from, b);
-  assert.equal(record.results[0].duplicates.map((d) => [d.from, d.status, d.sameMetrics]), [[a, 'running', false], [c, 'completed', false]]);
+  assert.equal(record.results[0].duplicates.map((d) => [d.from, d.status, d.sameMetrics]), [[a, 'running', true], [c, 'completed', false]]);
   assert.is(JSON.parse(readFileSync(join(out, 'grid', 'x', 'run.json'), 'utf8')).status, 'completed');
 });
 
@@ -82,8 +82,27 @@ test('a cell run with another configuration or another code version is refused, 
   await assertRefused(() => mergeResults({ sources: [a, otherLr], out, log: quiet }), /^grid\/x: was run differently in .* and .* \(they differ in cell\.policy\.lr\)/);
   const otherCommit = await resultsRoot([{ id: 'x', gitCommit: 'def456' }]);
   await assertRefused(() => mergeResults({ sources: [a, otherCommit], out, log: quiet }), /they differ in gitCommit/);
+  const onCpu = await resultsRoot([{ id: 'x', kind: 'tensorflow' }]);
+  await assertRefused(() => mergeResults({ sources: [a, onCpu], out, log: quiet }), /they differ in engine\.kind/);
   assert.not.ok(existsSync(out), 'no merged folder after a refusal');
   assert.equal((await readdir(join(out, '..'))).filter((name) => name.includes('merging')), [], 'no staging folder left behind');
+});
+
+test('range tests merge by their test and the code that ran them', async () => {
+  const rangeRoot = async (gitCommit: string) => {
+    const root = await mkdtemp(join(tmpdir(), 'scbench-merge-range-'));
+    const dir = join(root, 'range-tests', 'lr');
+    await mkdir(dir, { recursive: true });
+    const record = { test: { id: 'lr', network: 'simple' }, suggestions: [], outcomes: [], engine: { kind: 'wasm', packageName: '@tensorflow/tfjs-backend-wasm' }, versions: { node: '20.1.0' }, gitCommit };
+    await writeFile(join(dir, 'suggestions.json'), JSON.stringify(record));
+    await writeFile(join(dir, 'range-test.csv'), 'iteration,lr\n0,0.001\n');
+    return root;
+  };
+  const [a, b, other] = [await rangeRoot('abc123'), await rangeRoot('abc123'), await rangeRoot('def456')];
+  const record = await mergeResults({ sources: [a, b], out: await freshOut(), log: quiet });
+  assert.equal(record.results.map((r) => [r.id, r.from, r.duplicates.map((d) => [d.from, d.sameMetrics])]), [['lr', a, [[b, true]]]]);
+  const out = await freshOut();
+  await assertRefused(() => mergeResults({ sources: [a, other], out, log: quiet }), /^range-tests\/lr: .*they differ in gitCommit/);
 });
 
 test('bad sources and outputs are one-line errors', async () => {

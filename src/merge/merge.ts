@@ -1,9 +1,10 @@
 // `scbench merge`: shard result folders into one, so that claims and the report see the whole suite.
 import { isDeepStrictEqual } from 'node:util';
-import { cp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import { readJsonFile, writeJsonAtomic } from '../fsutil.ts';
+import type { RangeTestRecord } from '../range-test/results.ts';
 import { RANGE_TEST_FILES } from '../report/index.ts';
 import type { RunRecord } from '../runner/results.ts';
 import { formatTable } from '../text-table.ts';
@@ -69,7 +70,8 @@ export async function mergeResults(options: MergeOptions): Promise<MergeRecord> 
   }
 
   const results: MergedEntry[] = [];
-  const staging = join(dirname(out), `.${basename(out)}.merging-${process.pid}`);
+  await mkdir(dirname(out), { recursive: true });
+  const staging = await mkdtemp(join(dirname(out), `.${basename(out)}.merging-`));
   try {
     for (const [key, copies] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const kept = await pickCopy(key, copies);
@@ -143,14 +145,12 @@ async function findResults(source: string): Promise<Found[]> {
 async function trainedCell(source: string, suite: string, id: string, dir: string): Promise<Found | undefined> {
   const record = await readRecord<RunRecord>(join(dir, 'run.json'));
   if (!record) return undefined;
-  // The code that produced the numbers: the commit and the libraries that compute them (Node's version aside).
-  const { node: _node, ...libraries } = record.versions;
   return {
     source,
     suite,
     id,
     dir,
-    identity: { cell: record.cell, backend: record.engine.backend, gitCommit: record.gitCommit, versions: libraries },
+    identity: { cell: record.cell, ...computedBy(record) },
     shard: record.shard ?? null,
     status: record.status,
     epochsCompleted: record.epochsCompleted,
@@ -158,9 +158,20 @@ async function trainedCell(source: string, suite: string, id: string, dir: strin
 }
 
 async function rangeTest(source: string, suite: string, id: string, dir: string): Promise<Found | undefined> {
-  const record = await readRecord<{ test: unknown }>(join(dir, RANGE_TEST_FILES.suggestions));
+  const record = await readRecord<RangeTestRecord>(join(dir, RANGE_TEST_FILES.suggestions));
   if (!record) return undefined;
-  return { source, suite, id, dir, identity: { test: record.test }, shard: null, status: 'completed', epochsCompleted: 0 };
+  return { source, suite, id, dir, identity: { test: record.test, ...computedBy(record) }, shard: null, status: 'completed', epochsCompleted: 0 };
+}
+
+/**
+ * The code that computed a result: the engine (its kind: the tfjs backend is "tensorflow" on CPU and GPU
+ * alike), the commit, and the libraries' versions (Node's aside). Range-test records written before they
+ * kept these have none of them.
+ */
+function computedBy(record: Pick<RunRecord, 'engine' | 'gitCommit' | 'versions'> | RangeTestRecord): Record<string, unknown> {
+  const { node: _node, ...libraries } = record.versions ?? {};
+  const engine = record.engine ? { kind: record.engine.kind, packageName: record.engine.packageName } : null;
+  return { engine, gitCommit: record.gitCommit ?? null, versions: libraries };
 }
 
 async function readRecord<T>(file: string): Promise<T | undefined> {
@@ -171,13 +182,18 @@ async function readRecord<T>(file: string): Promise<T | undefined> {
   }
 }
 
-/** Whether two copies' metrics agree in everything learned (timings aside). */
+/**
+ * Whether two copies' metrics agree in everything learned (timings aside) over the epochs both have: a copy
+ * cut short by a killed shard that agrees so far is the same result, only less of it.
+ */
 async function sameMetrics(a: Found, b: Found): Promise<boolean> {
   const learned = async (found: Found) => {
     const text = await readFile(join(found.dir, 'metrics.csv'), 'utf8').catch(() => readFile(join(found.dir, RANGE_TEST_FILES.curve), 'utf8').catch(() => ''));
-    return text.split('\n').map((line) => line.split(',').slice(0, 9).join(','));
+    return text.split('\n').filter(Boolean).map((line) => line.split(',').slice(0, 9).join(','));
   };
-  return isDeepStrictEqual(await learned(a), await learned(b));
+  const [rowsA, rowsB] = [await learned(a), await learned(b)];
+  const common = Math.min(rowsA.length, rowsB.length);
+  return isDeepStrictEqual(rowsA.slice(0, common), rowsB.slice(0, common));
 }
 
 async function subdirectories(dir: string): Promise<string[]> {

@@ -3,8 +3,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { augmentationsFor } from '../data/augment.ts';
 import { batchesPerEpoch } from '../data/batches.ts';
 import { loadDatasetByName } from '../data/registry.ts';
+import { startedEngine } from '../engine/backend.ts';
 import { buildNetwork } from '../nn/network.ts';
 import type { RangeTestPoint, RangeTestSuggestion } from '../report/index.ts';
+import { gitCommit, libraryVersions } from '../runner/environment.ts';
 import { MomentumSgd } from '../train/sgd.ts';
 import type { RampScale } from './lr-ramp.ts';
 import { RANGE_TEST_DEFAULTS, runRangeTest, type RangeTestSettings } from './range-test.ts';
@@ -94,7 +96,15 @@ export async function executeRangeTest(spec: RangeTestSpec, files: RangeTestFile
     network.dispose();
   }
   const sweepPick = spec.sweep ? pickSweepValue(spec.sweep.parameter, curves) : undefined;
-  const record: RangeTestRecord = { suggestions, ...(sweepPick ? { sweepPick } : {}), test: spec, outcomes };
+  const record: RangeTestRecord = {
+    suggestions,
+    ...(sweepPick ? { sweepPick } : {}),
+    test: spec,
+    outcomes,
+    engine: startedEngine(),
+    versions: libraryVersions(),
+    gitCommit: gitCommit(),
+  };
   await writeRecord(files, record);
   return { skipped: false, record };
 }

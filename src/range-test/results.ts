@@ -1,5 +1,6 @@
 // A range test's files, in the format the report reads (src/report/range-tests.ts), each written atomically.
 import { join } from 'node:path';
+import type { EngineInfo } from '../engine/backend.ts';
 import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../fsutil.ts';
 import { RANGE_TEST_COLUMNS, RANGE_TEST_FILES, type RangeTestPoint, type RangeTestSuggestions } from '../report/index.ts';
 
@@ -13,11 +14,17 @@ export function rangeTestFiles(dir: string): RangeTestFiles {
   return { dir, curve: join(dir, RANGE_TEST_FILES.curve), suggestions: join(dir, RANGE_TEST_FILES.suggestions) };
 }
 
-/** What suggestions.json holds beyond what the report reads: the test as it ran, and how each curve ended. */
+/**
+ * What suggestions.json holds beyond what the report reads: the test as it ran, how each curve ended, and
+ * the code that computed it (as a cell's run.json; absent in records written before it was kept).
+ */
 export interface RangeTestRecord extends RangeTestSuggestions {
   test: unknown;
   /** One line per curve: ran to the end, or why it stopped. */
   outcomes: string[];
+  engine?: EngineInfo;
+  versions?: Record<string, string>;
+  gitCommit?: string | null;
 }
 
 export function curveCsv(points: readonly RangeTestPoint[]): string {
