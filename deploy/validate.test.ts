@@ -134,8 +134,13 @@ test('the nightly workflow is wired as the README says', () => {
   const upload = shard.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
   assert.equal(upload?.with?.name, 'results-shard-${{ matrix.shard }}');
   assert.ok(upload?.if && /cancelled\(\)|always\(\)/.test(upload.if), 'a failed shard still uploads its finished cells');
-  assert.ok(shard.steps.some((s) => s.uses?.startsWith('actions/cache@') && String(s.with?.key).includes("hashFiles('data-fetch/sources.ts')")));
+  assert.is(upload?.with?.overwrite, true, 'a re-run shard replaces its artifact');
+  const cacheKeys = (action: string) => shard.steps.filter((s) => s.uses?.startsWith(`actions/cache/${action}@`)).map((s) => s.with?.key);
+  assert.equal(cacheKeys('restore'), ["scbench-data-${{ hashFiles('data-fetch/sources.ts') }}"]);
+  assert.equal(cacheKeys('save'), cacheKeys('restore'), 'the data cache is saved under the key it is restored from');
   assert.ok(report.if && /cancelled\(\)|always\(\)/.test(report.if), 'the report also follows failed shards');
+  assert.match(report.if, /needs\.plan\.result == 'success'/, 'no report without a plan');
+  assert.equal((wf as { defaults?: unknown }).defaults, { run: { shell: 'bash' } }, 'bash -eo pipefail: tee passes failures on');
   const download = report.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'));
   assert.equal(download?.with?.pattern, 'results-shard-*');
   assert.ok(!download?.with?.['merge-multiple'], 'each shard in its own folder');
@@ -151,6 +156,8 @@ test('dockerfile-utils finds nothing in the Dockerfiles', () => {
   for (const file of dockerfiles) assert.equal(lintDockerfile(file), [], file);
   const gpu = readFileSync(join(dockerDir, 'Dockerfile.gpu'), 'utf8');
   assert.match(gpu, /^FROM nvidia\/cuda:11\.2\.2-cudnn8-runtime-ubuntu20\.04$/m, 'CUDA 11.2 + cuDNN 8.1, what libtensorflow 2.9.1 needs');
+  for (const file of dockerfiles) assert.match(readFileSync(file, 'utf8'), /^ENTRYPOINT \["\/usr\/bin\/tini", "--", /m, `${file}: tini as pid 1`);
+  assert.match(readFileSync(join(dockerDir, 'Dockerfile.cpu'), 'utf8'), /rm -rf node_modules\/@tensorflow\/tfjs-node-gpu/, 'no CUDA build in the CPU image');
 });
 
 test('the Kubernetes manifests validate against their schemas, strictly', () => {
@@ -160,14 +167,26 @@ test('the Kubernetes manifests validate against their schemas, strictly', () => 
   assert.equal(typeProblems(docs), []);
 });
 
-test('the shards Job states its shard count the same three times', () => {
-  const [job] = manifests(join(k8sDir, 'shards-job.yaml'));
-  const spec = job.body.spec as { completionMode: string; completions: number; parallelism: number; template: { spec: { containers: { env: { name: string; value: string }[]; args: string[] }[] } } };
+test('the Jobs agree: the shard count stated three times, one RUN folder, the GPU checked before training', () => {
+  type Container = { env: { name: string; value: string }[]; command: string[]; args: string[] };
+  type JobSpec = { completionMode?: string; completions?: number; parallelism?: number; maxFailedIndexes?: number; template: { spec: { containers: Container[] } } };
+  const [shardsJob] = manifests(join(k8sDir, 'shards-job.yaml'));
+  const [mergeJob] = manifests(join(k8sDir, 'merge-job.yaml'));
+  const spec = shardsJob.body.spec as JobSpec;
   const container = spec.template.spec.containers[0];
-  const shards = Number(container.env.find((e) => e.name === 'SHARDS')?.value);
+  const merge = (mergeJob.body.spec as JobSpec).template.spec.containers[0];
+  const envOf = (c: Container, name: string) => c.env.find((e) => e.name === name)?.value;
+  const shards = Number(envOf(container, 'SHARDS'));
   assert.equal(spec.completionMode, 'Indexed');
   assert.equal([spec.completions, spec.parallelism], [shards, shards]);
-  assert.match(container.args.join(' '), /\$\(\(JOB_COMPLETION_INDEX \+ 1\)\)/, '--shard is 1-based, the completion index 0-based');
+  assert.ok(spec.maxFailedIndexes === undefined || spec.maxFailedIndexes <= shards, 'maxFailedIndexes may not exceed completions');
+  const script = container.args.join(' ');
+  assert.match(script, /\$\(\(JOB_COMPLETION_INDEX \+ 1\)\)/, '--shard is 1-based, the completion index 0-based');
+  assert.ok(script.indexOf('"kind": "tensorflow-gpu"') > 0 && script.indexOf('"kind": "tensorflow-gpu"') < script.indexOf('scbench run'), 'the GPU is checked first');
+  assert.match(script, /--out "\/results\/\$RUN\/shard-\$shard"/);
+  assert.match(merge.args.join(' '), /merge \/results\/"\$RUN"\/shard-\*/);
+  assert.is(envOf(merge, 'RUN'), envOf(container, 'RUN'));
+  for (const c of [container, merge]) assert.equal(c.command.slice(0, 2), ['/usr/bin/tini', '--'], 'tini as pid 1 passes SIGTERM on');
 });
 
 test('the checks catch broken files: workflow keys and action inputs, Dockerfile instructions, enums, unknown manifest fields', async () => {
