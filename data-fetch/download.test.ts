@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
+import { pidSpace } from './lock.ts';
 import { UserError } from '../src/errors.ts';
 import { fetchDataset, loadDataset, mirroredUrl, type FetchOptions } from './index.ts';
 import { cifarFixture, makeTempDir, md5, serveFixture, type Fixture } from './test-fixtures.ts';
@@ -173,7 +174,7 @@ test('a lock left by a process that is gone is taken over', async () => {
   await withServer(async ({ server, cacheDir, options }) => {
     const gone = spawnSync(process.execPath, ['-e', '']).pid!; // exited before we use its pid
     await mkdir(cacheDir, { recursive: true });
-    await writeFile(join(cacheDir, 'cifar10.lock'), JSON.stringify({ host: hostname(), pid: gone, token: 'gone' }));
+    await writeFile(join(cacheDir, 'cifar10.lock'), JSON.stringify({ host: hostname(), pidSpace: pidSpace(), pid: gone, token: 'gone' }));
     await fetchDataset('cifar10', options);
     assert.is(server.requests.length, 1);
     assert.equal((await readdir(cacheDir)).sort(), ['archives', 'cifar10']);

@@ -4,7 +4,7 @@ import { readdir, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { withLock, type LockTiming } from './lock.ts';
+import { pidSpace, withLock, type LockTiming } from './lock.ts';
 import { makeTempDir } from './test-fixtures.ts';
 
 const FAST: LockTiming = { pollMs: 10, heartbeatMs: 20, staleMs: 300 };
@@ -37,16 +37,16 @@ test('a lock of a gone process on this host is taken over at once', async () => 
   await inTemp(async (lockFile, dir) => {
     const { spawnSync } = await import('node:child_process');
     const gone = spawnSync(process.execPath, ['-e', '']).pid!;
-    await writeLock(lockFile, { host: hostname(), pid: gone, token: 'old' });
+    await writeLock(lockFile, { host: hostname(), pidSpace: pidSpace(), pid: gone, token: 'old' });
     const lines = await takeWithin(lockFile, 200);
     assert.equal(lines, [`taking over ${lockFile}: process ${gone} is gone`, 'ran']);
     assert.equal(await readdir(dir), []);
   });
 });
 
-test('a lock with our own pid that this process does not hold (a restarted container, pid 1 again) is taken over', async () => {
+test('a lock with our own pid in our pid space that this process does not hold (an earlier process with this pid) is taken over', async () => {
   await inTemp(async (lockFile) => {
-    await writeLock(lockFile, { host: hostname(), pid: process.pid, token: 'previous-life' });
+    await writeLock(lockFile, { host: hostname(), pidSpace: pidSpace(), pid: process.pid, token: 'previous-life' });
     const lines = await takeWithin(lockFile, 200);
     assert.equal(lines, [`taking over ${lockFile}: left by an earlier process with this pid`, 'ran']);
   });
@@ -54,11 +54,20 @@ test('a lock with our own pid that this process does not hold (a restarted conta
 
 test('a lock held on another host is waited for while fresh, and taken over once untouched for staleMs', async () => {
   await inTemp(async (lockFile) => {
-    await writeLock(lockFile, { host: 'shard-2-pod', pid: 1, token: 'theirs' }, 100);
+    await writeLock(lockFile, { host: 'shard-2-pod', pidSpace: 'shard-2-pod boot pid:[1]', pid: 1, token: 'theirs' }, 100);
     const lines = await takeWithin(lockFile, 2000);
     assert.is(lines[0], `waiting for process 1 on shard-2-pod, which holds ${lockFile}`);
     assert.match(lines[1], /^taking over .*: untouched for 0 s$/);
     assert.is(lines[2], 'ran');
+  });
+});
+
+test('a lock from another pid space on this host (a container sharing its host name) is judged by age, not by pid', async () => {
+  await inTemp(async (lockFile) => {
+    await writeLock(lockFile, { host: hostname(), pidSpace: `${hostname()} another-boot pid:[7]`, pid: process.pid, token: 'theirs' });
+    const lines = await takeWithin(lockFile, 2000);
+    assert.is(lines[0], `waiting for process ${process.pid}, which holds ${lockFile}`);
+    assert.match(lines[1], /^taking over .*: untouched for 0 s$/);
   });
 });
 
@@ -84,6 +93,25 @@ test('the holder keeps its lock fresh: a task far longer than staleMs is never r
     await Promise.all([0, 1, 2].map(() => withLock(lockFile, (line) => lines.push(line), task, FAST)));
     assert.not.ok(overlapped);
     assert.not.ok(lines.some((line) => line.startsWith('taking over')), lines.join('\n'));
+  });
+});
+
+test('many waiters on one abandoned lock: one takes it at a time, and nothing is left behind', async () => {
+  await inTemp(async (lockFile, dir) => {
+    for (let round = 0; round < 20; round++) {
+      await writeLock(lockFile, { host: 'gone-pod', pidSpace: 'gone-pod boot pid:[1]', pid: 1, token: `old-${round}` }, 1000);
+      let running = 0;
+      let most = 0;
+      const task = async () => {
+        running += 1;
+        most = Math.max(most, running);
+        await sleep(5);
+        running -= 1;
+      };
+      await Promise.all(Array.from({ length: 6 }, () => withLock(lockFile, () => {}, task, FAST)));
+      assert.is(most, 1, `round ${round}: ${most} holders at once`);
+      assert.equal(await readdir(dir), [], `round ${round}`);
+    }
   });
 });
 

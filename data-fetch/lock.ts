@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { link, mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Lock timing. The holder touches the file every HEARTBEAT_MS; a lock untouched for STALE_MS is
- * abandoned. That is the only test that works across machines (pods sharing one data volume, where
- * a pid says nothing); it is generous because a decode can keep the event loop busy for a while.
+ * abandoned. That is the only test that works across machines and containers (pods sharing one data
+ * volume, where a pid says nothing); it is generous because a decode can keep the event loop busy for a
+ * while, and because the clocks of the machines that share a volume may differ a little.
  */
 export interface LockTiming {
   pollMs: number;
@@ -20,8 +22,25 @@ const DEFAULT_TIMING: LockTiming = { pollMs: 500, heartbeatMs: 10_000, staleMs: 
 /** What a lock file holds: who took it, and a token that tells this taking from any other. */
 interface Holder {
   host: string;
+  /** The boot and pid namespace of the holder: where its pid means something (see `pidSpace`). */
+  pidSpace: string;
   pid: number;
   token: string;
+}
+
+/**
+ * Two processes can compare pids only on one boot of one kernel and in one pid namespace: containers
+ * may share a host name (host network, a fixed hostname) and still see each other's pids as nothing.
+ */
+export function pidSpace(): string {
+  const read = (read: () => string) => {
+    try {
+      return read().trim();
+    } catch {
+      return '?';
+    }
+  };
+  return `${hostname()} ${read(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8'))} ${read(() => readlinkSync('/proc/self/ns/pid'))}`;
 }
 
 /** Tokens of the locks this process holds now (two fetches in one process are two holders). */
@@ -36,17 +55,24 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function readHolder(lockFile: string): Promise<{ holder?: Holder; ageMs: number } | undefined> {
+interface Found {
+  holder?: Holder;
+  /** The holder's token, or for a file that is not a lock of ours, its inode: what tells one lock from the next. */
+  identity: string;
+  ageMs: number;
+}
+
+async function readLock(lockFile: string): Promise<Found | undefined> {
   try {
     const [text, info] = await Promise.all([readFile(lockFile, 'utf8'), stat(lockFile)]);
     let holder: Holder | undefined;
     try {
       const parsed = JSON.parse(text) as Partial<Holder>;
-      if (typeof parsed.host === 'string' && typeof parsed.pid === 'number' && typeof parsed.token === 'string') holder = parsed as Holder;
+      if (typeof parsed.pidSpace === 'string' && typeof parsed.pid === 'number' && typeof parsed.token === 'string') holder = parsed as Holder;
     } catch {
-      // a half-written or foreign file: judged by its age alone
+      // a foreign file: judged by its age alone
     }
-    return { holder, ageMs: Date.now() - info.mtimeMs };
+    return { holder, identity: holder?.token ?? `inode ${info.ino}`, ageMs: Date.now() - info.mtimeMs };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
@@ -54,32 +80,61 @@ async function readHolder(lockFile: string): Promise<{ holder?: Holder; ageMs: n
 }
 
 /**
- * Why a lock is abandoned, or undefined while its holder may still be working. On this host a pid
- * can be checked; our own pid not holding it here means a previous life of this container (pid 1
- * again after a restart) left it.
+ * Why a lock is abandoned, or undefined while its holder may still be working. In our pid space the
+ * pid can be checked; our own pid there without our holding the lock means an earlier process that had
+ * this pid left it.
  */
-function abandonment(holder: Holder | undefined, ageMs: number, timing: LockTiming): string | undefined {
+function abandonment({ holder, ageMs }: Found, timing: LockTiming, here: string): string | undefined {
   if (ageMs > timing.staleMs) return `untouched for ${Math.round(ageMs / 1000)} s`;
-  if (holder?.host !== hostname()) return undefined;
+  if (holder?.pidSpace !== here) return undefined;
   if (holder.pid === process.pid) return heldHere.has(holder.token) ? undefined : 'left by an earlier process with this pid';
   return isAlive(holder.pid) ? undefined : `process ${holder.pid} is gone`;
 }
 
-/**
- * Removes an abandoned lock, unless another waiter got there first and took the lock anew: the file
- * is moved aside, and put back when it turns out to be someone else's fresh lock.
- */
-async function takeOver(lockFile: string, stale: Holder | undefined): Promise<void> {
-  const aside = `${lockFile}.${randomUUID()}`;
+/** Creates `file` with `text` in it, whole, or returns false when it exists: never a half-written file. */
+async function createWith(file: string, text: string): Promise<boolean> {
+  const draft = `${file}.${randomUUID()}.draft`;
+  await writeFile(draft, text);
   try {
-    await rename(lockFile, aside);
+    await link(draft, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await rm(draft, { force: true });
+  }
+}
+
+/** Removes `file` if it is still the lock `identity` (moved aside first, so the check and the removal are one). */
+async function removeIf(file: string, identity: string): Promise<void> {
+  const aside = `${file}.${randomUUID()}.aside`;
+  try {
+    await rename(file, aside);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  const moved = await readHolder(aside);
-  if (moved?.holder && moved.holder.token !== stale?.token) await rename(aside, lockFile);
-  else await rm(aside, { force: true });
+  if ((await readLock(aside))?.identity !== identity) await link(aside, file).catch(() => {});
+  await rm(aside, { force: true });
+}
+
+/**
+ * Removes an abandoned lock. One waiter at a time does it, holding `<lock>.takeover` (itself taken over
+ * when older than staleMs), and removes the lock only if it is still the abandoned one.
+ */
+async function takeOver(lockFile: string, abandoned: Found, timing: LockTiming): Promise<void> {
+  const guard = `${lockFile}.takeover`;
+  if (!(await createWith(guard, String(process.pid)))) {
+    const other = await readLock(guard);
+    if (other && other.ageMs > timing.staleMs) await removeIf(guard, other.identity);
+    return;
+  }
+  try {
+    await removeIf(lockFile, abandoned.identity);
+  } finally {
+    await rm(guard, { force: true });
+  }
 }
 
 function describe(holder: Holder | undefined): string {
@@ -99,40 +154,36 @@ export async function withLock<T>(
   timing: LockTiming = DEFAULT_TIMING,
 ): Promise<T> {
   await mkdir(dirname(lockFile), { recursive: true });
-  const mine: Holder = { host: hostname(), pid: process.pid, token: randomUUID() };
+  const here = pidSpace();
+  const mine: Holder = { host: hostname(), pidSpace: here, pid: process.pid, token: randomUUID() };
   let announced = false;
-  for (;;) {
-    try {
-      const handle = await open(lockFile, 'wx');
-      heldHere.add(mine.token);
-      await handle.writeFile(JSON.stringify(mine));
-      await handle.close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const found = await readHolder(lockFile);
-    if (!found) continue;
-    const reason = abandonment(found.holder, found.ageMs, timing);
-    if (reason) {
-      log(`taking over ${lockFile}: ${reason}`);
-      await takeOver(lockFile, found.holder);
-      continue;
-    }
-    if (!announced) log(`waiting for ${describe(found.holder)}, which holds ${lockFile}`);
-    announced = true;
-    await sleep(timing.pollMs);
-  }
-  const heartbeat = setInterval(() => {
-    const now = new Date();
-    utimes(lockFile, now, now).catch(() => {});
-  }, timing.heartbeatMs);
-  heartbeat.unref();
+  heldHere.add(mine.token);
   try {
-    return await task();
+    while (!(await createWith(lockFile, JSON.stringify(mine)))) {
+      const found = await readLock(lockFile);
+      if (!found) continue;
+      const reason = abandonment(found, timing, here);
+      if (reason) {
+        log(`taking over ${lockFile}: ${reason}`);
+        await takeOver(lockFile, found, timing);
+        continue;
+      }
+      if (!announced) log(`waiting for ${describe(found.holder)}, which holds ${lockFile}`);
+      announced = true;
+      await sleep(timing.pollMs);
+    }
+    const heartbeat = setInterval(() => {
+      const now = new Date();
+      utimes(lockFile, now, now).catch(() => {});
+    }, timing.heartbeatMs);
+    heartbeat.unref();
+    try {
+      return await task();
+    } finally {
+      clearInterval(heartbeat);
+      await removeIf(lockFile, mine.token);
+    }
   } finally {
-    clearInterval(heartbeat);
     heldHere.delete(mine.token);
-    await rm(lockFile, { force: true });
   }
 }

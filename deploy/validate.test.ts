@@ -144,8 +144,8 @@ test('the nightly workflow is wired as the README says', () => {
   const download = report.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'));
   assert.equal(download?.with?.pattern, 'results-shard-*');
   assert.ok(!download?.with?.['merge-multiple'], 'each shard in its own folder');
-  const names = report.steps.filter((s) => s.uses?.startsWith('actions/upload-artifact@')).map((s) => s.with?.name);
-  assert.equal(names, ['report', 'results']);
+  const uploads = report.steps.filter((s) => s.uses?.startsWith('actions/upload-artifact@'));
+  assert.equal(uploads.map((s) => [s.with?.name, s.with?.overwrite]), [['report', true], ['results', true]], 'a re-run report replaces its artifacts');
   assert.ok(report.steps.some((s) => s.run?.includes('bin/scbench merge shards/* --out merged')));
   assert.ok(report.steps.some((s) => s.run?.includes('GITHUB_STEP_SUMMARY')));
 });

@@ -67,11 +67,16 @@ test('identical copies of a cell are kept once: the most finished, the others li
   const a = await resultsRoot([{ id: 'x', status: 'running', epochs: 1, shard: '1/2' }]);
   const b = await resultsRoot([{ id: 'x', shard: '2/2' }]);
   const c = await resultsRoot([{ id: 'x', shard: '2/2', accuracy: '0.6' }]);
+  const empty = await resultsRoot([{ id: 'x', status: 'running', epochs: 0, shard: '1/2' }]);
   const out = await freshOut();
-  const record = await mergeResults({ sources: [a, b, c], out, log: quiet });
+  const record = await mergeResults({ sources: [a, b, c, empty], out, log: quiet });
   assert.is(record.results.length, 1);
   assert.is(record.results[0].from, b);
-  assert.equal(record.results[0].duplicates.map((d) => [d.from, d.status, d.sameMetrics]), [[a, 'running', true], [c, 'completed', false]]);
+  assert.equal(
+    record.results[0].duplicates.map((d) => [d.from, d.status, d.sameMetrics]),
+    [[a, 'running', true], [c, 'completed', false], [empty, 'running', false]],
+    'same over the common epochs; a copy without any epoch is not known to be the same',
+  );
   assert.is(JSON.parse(readFileSync(join(out, 'grid', 'x', 'run.json'), 'utf8')).status, 'completed');
 });
 

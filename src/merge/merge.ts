@@ -184,16 +184,17 @@ async function readRecord<T>(file: string): Promise<T | undefined> {
 
 /**
  * Whether two copies' metrics agree in everything learned (timings aside) over the epochs both have: a copy
- * cut short by a killed shard that agrees so far is the same result, only less of it.
+ * cut short by a killed shard that agrees so far is the same result, only less of it. False when they have
+ * no row in common: nothing says they agree.
  */
 async function sameMetrics(a: Found, b: Found): Promise<boolean> {
-  const learned = async (found: Found) => {
+  const learnedRows = async (found: Found) => {
     const text = await readFile(join(found.dir, 'metrics.csv'), 'utf8').catch(() => readFile(join(found.dir, RANGE_TEST_FILES.curve), 'utf8').catch(() => ''));
-    return text.split('\n').filter(Boolean).map((line) => line.split(',').slice(0, 9).join(','));
+    return text.split('\n').slice(1).filter(Boolean).map((line) => line.split(',').slice(0, 9).join(','));
   };
-  const [rowsA, rowsB] = [await learned(a), await learned(b)];
+  const [rowsA, rowsB] = [await learnedRows(a), await learnedRows(b)];
   const common = Math.min(rowsA.length, rowsB.length);
-  return isDeepStrictEqual(rowsA.slice(0, common), rowsB.slice(0, common));
+  return common > 0 && isDeepStrictEqual(rowsA.slice(0, common), rowsB.slice(0, common));
 }
 
 async function subdirectories(dir: string): Promise<string[]> {
