@@ -33,14 +33,14 @@ interface Holder {
  * may share a host name (host network, a fixed hostname) and still see each other's pids as nothing.
  */
 export function pidSpace(): string {
-  const read = (read: () => string) => {
+  const probe = (read: () => string) => {
     try {
       return read().trim();
     } catch {
-      return '?';
+      return '?'; // not Linux: the host name alone
     }
   };
-  return `${hostname()} ${read(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8'))} ${read(() => readlinkSync('/proc/self/ns/pid'))}`;
+  return `${hostname()} ${probe(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8'))} ${probe(() => readlinkSync('/proc/self/ns/pid'))}`;
 }
 
 /** Tokens of the locks this process holds now (two fetches in one process are two holders). */
