@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,14 @@ test('a suite runs to completion in workers, writes its results, and a re-run sk
   assert.is(again.status, 0, again.stderr);
   assert.match(again.stderr, /constant: already completed, skipped/);
   assert.is(readFileSync(join(w.out, 'tiny', 'constant', 'metrics.csv'), 'utf8'), before);
+
+  const runJson = join(w.out, 'tiny', 'constant', 'run.json');
+  const record = JSON.parse(readFileSync(runJson, 'utf8'));
+  writeFileSync(runJson, JSON.stringify({ ...record, gitCommit: 'an-older-commit' }));
+  const otherCode = spawnSync(scbench, runArgs(w), { encoding: 'utf8' });
+  assert.is(otherCode.status, 0, otherCode.stderr);
+  assert.match(otherCode.stderr, new RegExp(`constant: already completed by commit an-older-commit, not this checkout's ${record.gitCommit ?? 'unknown'}, skipped`));
+  writeFileSync(runJson, JSON.stringify(record));
   completed = w;
 });
 

@@ -8,6 +8,7 @@ import { NETWORK_NAMES } from '../nn/network.ts';
 import { loadSuite, resolveSuitePath, selectCells, type CellSpec, type Suite } from '../suite/index.ts';
 import { formatTable } from '../text-table.ts';
 import type { CellEvent, CellJob, CellResult } from './cell.ts';
+import { gitCommit } from './environment.ts';
 import { JobQueue } from './job-queue.ts';
 import { progressView, type ProgressView } from './progress.ts';
 import { cellFiles, readRunRecord, writeRunRecord, type RunRecord } from './results.ts';
@@ -42,6 +43,7 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
   );
   if (cells.length === 0) options.log(`shard ${options.shard} of suite "${suite.name}" has no cells: there are more shards than independent cells`);
   const todo: CellSpec[] = [];
+  const commitNow = gitCommit();
   for (const cell of cells) {
     const previous = await readRunRecord(cellFiles(options.outDir, suite.name, cell.id));
     if (previous && !isDeepStrictEqual(previous.cell, cell)) {
@@ -50,9 +52,12 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
           'use another --out or delete that folder',
       );
     }
+    // Cells are matched by configuration; a result from other code is kept, but never silently.
+    const otherCode = previous && previous.gitCommit !== commitNow ? ` by commit ${previous.gitCommit ?? 'unknown'}, not this checkout's ${commitNow ?? 'unknown'}` : '';
     if (previous?.status === 'completed' || previous?.status === 'diverged') {
-      options.log(`${cell.id}: already ${previous.status}, skipped`);
+      options.log(`${cell.id}: already ${previous.status}${otherCode}, skipped`);
     } else {
+      if (previous && otherCode) options.log(`${cell.id}: resuming a cell started${otherCode}`);
       todo.push(cell);
     }
   }
