@@ -89,6 +89,9 @@ test('a cell run with another configuration or another code version is refused, 
   await assertRefused(() => mergeResults({ sources: [a, otherCommit], out, log: quiet }), /they differ in gitCommit/);
   const onCpu = await resultsRoot([{ id: 'x', kind: 'tensorflow' }]);
   await assertRefused(() => mergeResults({ sources: [a, onCpu], out, log: quiet }), /they differ in engine\.kind/);
+  const nested = join(await mkdtemp(join(tmpdir(), 'scbench-merged-')), 'new', 'merged');
+  await assertRefused(() => mergeResults({ sources: [a, otherLr], out: nested, log: quiet }), /they differ in cell\.policy\.lr/);
+  assert.not.ok(existsSync(join(nested, '..')), 'the folders made for --out are gone after a refusal');
   assert.not.ok(existsSync(out), 'no merged folder after a refusal');
   assert.equal((await readdir(join(out, '..'))).filter((name) => name.includes('merging')), [], 'no staging folder left behind');
 });

@@ -70,7 +70,7 @@ export async function mergeResults(options: MergeOptions): Promise<MergeRecord> 
   }
 
   const results: MergedEntry[] = [];
-  await mkdir(dirname(out), { recursive: true });
+  const createdParent = await mkdir(dirname(out), { recursive: true }); // the topmost folder it made, if any
   const staging = await mkdtemp(join(dirname(out), `.${basename(out)}.merging-`));
   try {
     for (const [key, copies] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -94,7 +94,7 @@ export async function mergeResults(options: MergeOptions): Promise<MergeRecord> 
     options.log(`merged ${results.length} result(s) from ${sources.length} folder(s) into ${out}`);
     return record;
   } catch (error) {
-    await rm(staging, { recursive: true, force: true });
+    await rm(createdParent ?? staging, { recursive: true, force: true });
     throw error;
   }
 }
