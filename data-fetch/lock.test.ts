@@ -39,7 +39,7 @@ test('a lock of a gone process on this host is taken over at once', async () => 
     const gone = spawnSync(process.execPath, ['-e', '']).pid!;
     await writeLock(lockFile, { host: hostname(), pidSpace: pidSpace(), pid: gone, token: 'old' });
     const lines = await takeWithin(lockFile, 200);
-    assert.equal(lines, [`taking over ${lockFile}: process ${gone} is gone`, 'ran']);
+    assert.equal(lines, [`took over ${lockFile}: process ${gone} is gone`, 'ran']);
     assert.equal(await readdir(dir), []);
   });
 });
@@ -48,7 +48,7 @@ test('a lock with our own pid in our pid space that this process does not hold (
   await inTemp(async (lockFile) => {
     await writeLock(lockFile, { host: hostname(), pidSpace: pidSpace(), pid: process.pid, token: 'previous-life' });
     const lines = await takeWithin(lockFile, 200);
-    assert.equal(lines, [`taking over ${lockFile}: left by an earlier process with this pid`, 'ran']);
+    assert.equal(lines, [`took over ${lockFile}: left by an earlier process with this pid`, 'ran']);
   });
 });
 
@@ -57,7 +57,7 @@ test('a lock held on another host is waited for while fresh, and taken over once
     await writeLock(lockFile, { host: 'shard-2-pod', pidSpace: 'shard-2-pod boot pid:[1]', pid: 1, token: 'theirs' }, 100);
     const lines = await takeWithin(lockFile, 2000);
     assert.is(lines[0], `waiting for process 1 on shard-2-pod, which holds ${lockFile}`);
-    assert.match(lines[1], /^taking over .*: untouched for 0 s$/);
+    assert.match(lines[1], /^took over .*: untouched for 0 s$/);
     assert.is(lines[2], 'ran');
   });
 });
@@ -67,7 +67,7 @@ test('a lock from another pid space on this host (a container sharing its host n
     await writeLock(lockFile, { host: hostname(), pidSpace: `${hostname()} another-boot pid:[7]`, pid: process.pid, token: 'theirs' });
     const lines = await takeWithin(lockFile, 2000);
     assert.is(lines[0], `waiting for process ${process.pid}, which holds ${lockFile}`);
-    assert.match(lines[1], /^taking over .*: untouched for 0 s$/);
+    assert.match(lines[1], /^took over .*: untouched for 0 s$/);
   });
 });
 
@@ -92,7 +92,7 @@ test('the holder keeps its lock fresh: a task far longer than staleMs is never r
     const lines: string[] = [];
     await Promise.all([0, 1, 2].map(() => withLock(lockFile, (line) => lines.push(line), task, FAST)));
     assert.not.ok(overlapped);
-    assert.not.ok(lines.some((line) => line.startsWith('taking over')), lines.join('\n'));
+    assert.not.ok(lines.some((line) => line.startsWith('took over')), lines.join('\n'));
   });
 });
 
@@ -108,8 +108,10 @@ test('many waiters on one abandoned lock: one takes it at a time, and nothing is
         await sleep(5);
         running -= 1;
       };
-      await Promise.all(Array.from({ length: 6 }, () => withLock(lockFile, () => {}, task, FAST)));
+      const lines: string[] = [];
+      await Promise.all(Array.from({ length: 6 }, () => withLock(lockFile, (line) => lines.push(line), task, FAST)));
       assert.is(most, 1, `round ${round}: ${most} holders at once`);
+      assert.is(lines.filter((line) => line.startsWith('took over')).length, 1, `round ${round}: ${lines.join('\n')}`);
       assert.equal(await readdir(dir), [], `round ${round}`);
     }
   });

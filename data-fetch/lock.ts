@@ -106,32 +106,38 @@ async function createWith(file: string, text: string): Promise<boolean> {
   }
 }
 
-/** Removes `file` if it is still the lock `identity` (moved aside first, so the check and the removal are one). */
-async function removeIf(file: string, identity: string): Promise<void> {
+/**
+ * Removes `file` if it is still the lock `identity` (moved aside first, so the check and the removal are
+ * one); says whether it did.
+ */
+async function removeIf(file: string, identity: string): Promise<boolean> {
   const aside = `${file}.${randomUUID()}.aside`;
   try {
     await rename(file, aside);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
   }
-  if ((await readLock(aside))?.identity !== identity) await link(aside, file).catch(() => {});
+  const same = (await readLock(aside))?.identity === identity;
+  if (!same) await link(aside, file).catch(() => {});
   await rm(aside, { force: true });
+  return same;
 }
 
 /**
- * Removes an abandoned lock. One waiter at a time does it, holding `<lock>.takeover` (itself taken over
- * when older than staleMs), and removes the lock only if it is still the abandoned one.
+ * Removes an abandoned lock; false when another waiter is doing it or has done it. One waiter at a time does it, holding
+ * `<lock>.takeover` (itself taken over when older than staleMs), and removes the lock only if it is still
+ * the abandoned one.
  */
-async function takeOver(lockFile: string, abandoned: Found, timing: LockTiming): Promise<void> {
+async function takeOver(lockFile: string, abandoned: Found, timing: LockTiming): Promise<boolean> {
   const guard = `${lockFile}.takeover`;
   if (!(await createWith(guard, String(process.pid)))) {
     const other = await readLock(guard);
     if (other && other.ageMs > timing.staleMs) await removeIf(guard, other.identity);
-    return;
+    return false;
   }
   try {
-    await removeIf(lockFile, abandoned.identity);
+    return await removeIf(lockFile, abandoned.identity);
   } finally {
     await rm(guard, { force: true });
   }
@@ -163,9 +169,8 @@ export async function withLock<T>(
       const found = await readLock(lockFile);
       if (!found) continue;
       const reason = abandonment(found, timing, here);
-      if (reason) {
-        log(`taking over ${lockFile}: ${reason}`);
-        await takeOver(lockFile, found, timing);
+      if (reason && (await takeOver(lockFile, found, timing))) {
+        log(`took over ${lockFile}: ${reason}`);
         continue;
       }
       if (!announced) log(`waiting for ${describe(found.holder)}, which holds ${lockFile}`);
