@@ -10,7 +10,7 @@ import { buildNetwork } from '../nn/network.ts';
 import { makeSchedule } from '../schedules/index.ts';
 import { divergenceGuard, scheduleCallback } from './callbacks.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
-import { train, type EpochMetrics, type TrainingCallback } from './loop.ts';
+import { train, type EpochMetrics, type StepRecord, type TrainingCallback } from './loop.ts';
 import { MomentumSgd } from './sgd.ts';
 
 test.before(async () => {
@@ -72,6 +72,17 @@ test('training resumed from a checkpoint gives exactly the metrics of an uninter
   const resumed = await train({ ...after.base, epochs: 2, history });
   after.dispose();
   assert.equal(resumed.history.map(learned), uninterrupted.history.map(learned));
+});
+
+test('every step is recorded once, in order, with the lr and momentum it used', async () => {
+  const records: StepRecord[] = [];
+  const run = await setup(0.05, [{ onStepsRead: (read) => void records.push(...read) }]);
+  const outcome = await train({ ...run.base, epochs: 2 });
+  run.dispose();
+  assert.equal(records.map((r) => r.iteration), Array.from({ length: 2 * 16 }, (_, i) => i));
+  assert.ok(records.every((r) => r.lr === 0.05 && r.momentum === 0.9 && Number.isFinite(r.loss)));
+  const meanLoss = records.slice(16).reduce((sum, r) => sum + r.loss, 0) / 16;
+  assert.ok(Math.abs(meanLoss - outcome.history[1].trainLoss) < 0.05, `mean of epoch 2's batch losses ${meanLoss} vs ${outcome.history[1].trainLoss}`);
 });
 
 test('a diverging run stops with the reason and keeps the epochs it finished', async () => {

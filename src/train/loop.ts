@@ -34,10 +34,20 @@ export interface Step {
   imagesPerSecond: number;
 }
 
+/** One optimizer step as it ran: the hyper-parameters it used and its batch's training loss. */
+export interface StepRecord {
+  iteration: number;
+  lr: number;
+  momentum: number;
+  loss: number;
+}
+
 /** A training-loop concern (schedule, divergence guard, checkpoint, progress), called at fixed points. */
 export interface TrainingCallback {
   onBatchBegin?(step: Step): void;
   onBatchEnd?(step: Step, control: LoopControl): void;
+  /** Every step's record, in iteration order and each once, as soon as its loss has been read back. */
+  onStepsRead?(records: readonly StepRecord[]): void;
   onEpochEnd?(metrics: EpochMetrics, history: readonly EpochMetrics[]): void | Promise<void>;
 }
 
@@ -92,6 +102,8 @@ export async function train(setup: TrainingSetup): Promise<TrainingOutcome> {
       seen += batch.size;
       step.loss = result.loss;
       step.imagesPerSecond = seen / ((performance.now() - started) / 1000);
+      const records: StepRecord[] = [{ iteration, lr: step.lr, momentum: step.momentum, loss: result.loss }];
+      for (const c of callbacks) c.onStepsRead?.(records);
       for (const c of callbacks) c.onBatchEnd?.(step, control);
       iteration++;
       if (stoppedBecause) break;
