@@ -26,6 +26,20 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   }
 }
 
+/**
+ * Appends to a file and flushes it to disk before returning, so that what is written after it (a checkpoint)
+ * never reaches the disk first.
+ */
+export async function appendFileSynced(file: string, data: string): Promise<void> {
+  const handle = await open(file, 'a');
+  try {
+    await handle.appendFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Removes the temp files a killed writer left in a directory (none is ever read). */
 export async function removeStaleTempFiles(dir: string): Promise<void> {
   for (const name of await readdir(dir)) {
@@ -35,6 +49,16 @@ export async function removeStaleTempFiles(dir: string): Promise<void> {
 
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A text file's content, undefined when it does not exist. */
+export async function readTextIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 /** A JSON file's content, undefined when it does not exist; an unreadable one throws naming the file (and `remedy`). */

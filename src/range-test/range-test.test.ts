@@ -9,7 +9,7 @@ import { loadDatasetByName } from '../data/registry.ts';
 import { initEngine } from '../engine/backend.ts';
 import { buildNetwork } from '../nn/network.ts';
 import { RANGE_TEST_COLUMNS } from '../report/index.ts';
-import { parseNumericCsv } from '../report/numeric-csv.ts';
+import { parseNumericCsv } from '../numeric-csv.ts';
 import { parseSuggestions } from '../report/range-tests.ts';
 import { trainStep } from '../train/loop.ts';
 import { MomentumSgd } from '../train/sgd.ts';

@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { cellFiles, METRIC_COLUMNS, readRunRecord, type CellFiles, type RunRecord } from '../runner/results.ts';
 import type { CellSpec } from '../suite/index.ts';
 import type { EpochMetrics } from '../train/loop.ts';
-import { parseNumericCsv, UnreadableResultFile } from './numeric-csv.ts';
+import { parseNumericCsv, UnreadableResultFile } from '../numeric-csv.ts';
 
 export type CellOutcome = RunRecord['status'] | 'not run';
 

@@ -1,10 +1,11 @@
 // Range-test results as the report reads them: results/<suite>/<test-id>/range-test.csv (one row per step,
 // several curves in one file for a momentum or weight-decay sweep) and suggestions.json (written when the test
 // ends). The range-test runner writes these files in exactly this format.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { parseNumericCsv, UnreadableResultFile } from './numeric-csv.ts';
+import { readTextIfExists } from '../fsutil.ts';
+import { parseNumericCsv, UnreadableResultFile } from '../numeric-csv.ts';
 
 export const RANGE_TEST_FILES = { curve: 'range-test.csv', suggestions: 'suggestions.json' } as const;
 
@@ -76,11 +77,11 @@ export async function readRangeTests(resultsDirs: readonly string[], suite: stri
 async function readRangeTest(dir: string, id: string, warnings: string[]): Promise<RangeTestResult | undefined> {
   const curveFile = join(dir, RANGE_TEST_FILES.curve);
   const suggestionsFile = join(dir, RANGE_TEST_FILES.suggestions);
-  const curveText = await readIfExists(curveFile);
+  const curveText = await readTextIfExists(curveFile);
   if (curveText === undefined) return undefined;
   try {
     const points = parseNumericCsv(curveText, curveFile, RANGE_TEST_COLUMNS, ['validationLoss']) as unknown as RangeTestPoint[];
-    const suggestionsText = await readIfExists(suggestionsFile);
+    const suggestionsText = await readTextIfExists(suggestionsFile);
     if (suggestionsText === undefined) return { id, status: 'in progress', points, dir };
     return { id, status: 'done', points, suggestions: parseSuggestions(suggestionsText, suggestionsFile), dir };
   } catch (error) {
@@ -101,15 +102,6 @@ export function parseSuggestions(text: string, file: string): RangeTestSuggestio
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   throw new UnreadableResultFile(`${file}: ${issue.path.join('.') || 'top level'}: ${issue.message}`);
-}
-
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }
 
 async function subfolders(dir: string): Promise<string[]> {

@@ -12,6 +12,7 @@ import { divergenceGuard, scheduleCallback } from '../train/callbacks.ts';
 import { loadCheckpoint, saveCheckpoint, type NamedVariable } from '../train/checkpoint.ts';
 import { train, type EpochMetrics, type Step, type TrainingCallback } from '../train/loop.ts';
 import { MomentumSgd } from '../train/sgd.ts';
+import { stepLog } from '../train/step-log.ts';
 import { gitCommit, hostInfo, libraryVersions } from './environment.ts';
 import { appendMetrics, cellFiles, readRunRecord, writeMetrics, writeRunRecord, type CellFiles, type CellStatus, type RunRecord } from './results.ts';
 
@@ -92,6 +93,7 @@ async function trainCell(job: CellJob, dataset: ImageDataset, files: CellFiles, 
     ];
     const history = existsSync(files.checkpoint) ? await loadCheckpoint(files.checkpoint, state) : await startingPoint(job, state);
     await writeMetrics(files, history);
+    const steps = await stepLog(files.steps, history.at(-1)?.iteration ?? 0);
     Object.assign(record, summarize(history));
     await writeRunRecord(files, record);
 
@@ -106,7 +108,7 @@ async function trainCell(job: CellJob, dataset: ImageDataset, files: CellFiles, 
         await appendMetrics(files, metrics);
       },
     };
-    return await train({
+    const outcome = await train({
       network,
       optimizer,
       dataset,
@@ -119,10 +121,14 @@ async function trainCell(job: CellJob, dataset: ImageDataset, files: CellFiles, 
       callbacks: [
         scheduleCallback(makeSchedule(cell.policy, cell.epochs * batchesPerEpoch), cell.momentum),
         divergenceGuard(cell.divergenceFactor, dataset.classNames.length),
+        // Before the checkpoint: an epoch's steps reach the disk before the checkpoint that covers them.
+        ...(steps ? [steps] : []),
         checkpoint,
         progress,
       ],
     });
+    if (outcome.stoppedBecause) await steps?.writePending();
+    return outcome;
   } finally {
     optimizer.dispose();
     network.dispose();

@@ -6,6 +6,7 @@ import type { ImageDataset } from '../data/dataset.ts';
 import type { EngineInfo } from '../engine/backend.ts';
 import type { CellSpec } from '../suite/index.ts';
 import type { EpochMetrics } from '../train/loop.ts';
+import { STEP_LOG_FILE } from '../train/step-log.ts';
 
 /** Where a cell's outputs live: results/<suite>/<cell-id>/. */
 export interface CellFiles {
@@ -13,11 +14,12 @@ export interface CellFiles {
   metrics: string;
   run: string;
   checkpoint: string;
+  steps: string;
 }
 
 export function cellFiles(outDir: string, suite: string, cellId: string): CellFiles {
   const dir = join(outDir, suite, cellId);
-  return { dir, metrics: join(dir, 'metrics.csv'), run: join(dir, 'run.json'), checkpoint: join(dir, 'checkpoint.ckpt') };
+  return { dir, metrics: join(dir, 'metrics.csv'), run: join(dir, 'run.json'), checkpoint: join(dir, 'checkpoint.ckpt'), steps: join(dir, STEP_LOG_FILE) };
 }
 
 export type CellStatus = 'running' | 'completed' | 'diverged' | 'failed';

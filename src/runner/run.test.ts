@@ -7,6 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { makeSchedule } from '../schedules/index.ts';
+import { readStepLog } from '../train/step-log.ts';
 
 const scbench = fileURLToPath(new URL('../../bin/scbench', import.meta.url));
 
@@ -54,6 +56,15 @@ test('a suite runs to completion in workers, writes its results, and a re-run sk
     assert.is(record.status, 'completed');
     assert.is(record.engine.kind, 'wasm');
     assert.is(record.epochsCompleted, 3);
+    // 1,000 digits in batches of 100: ten steps an epoch, each logged once with what it used and its loss.
+    const steps = (await readStepLog(join(w.out, 'tiny', cell, 'steps.csv')))!;
+    assert.equal(steps.map((s) => s.iteration), Array.from({ length: 30 }, (_, i) => i));
+    const schedule = makeSchedule(record.cell.policy, 30);
+    assert.equal(steps.map((s) => s.lr), steps.map((s) => schedule(s.iteration).lr));
+    rows.slice(1).forEach((row, epoch) => {
+      const meanLoss = steps.slice(10 * epoch, 10 * epoch + 10).reduce((sum, s) => sum + s.loss, 0) / 10;
+      assert.ok(Math.abs(meanLoss - Number(row[2])) < 1e-6, `epoch ${epoch + 1}: mean batch loss ${meanLoss}, metrics.csv train loss ${row[2]}`);
+    });
   }
   const before = readFileSync(join(w.out, 'tiny', 'constant', 'metrics.csv'), 'utf8');
   const again = spawnSync(scbench, runArgs(w), { encoding: 'utf8' });
@@ -71,7 +82,7 @@ test('a suite runs to completion in workers, writes its results, and a re-run sk
   completed = w;
 });
 
-test('a run killed with SIGKILL mid-cell resumes: every finished epoch kept exactly once, same numbers', async () => {
+test('a run killed with SIGKILL mid-cell resumes: every finished epoch and step kept exactly once, same numbers', async () => {
   const w = await workspace();
   const child = spawn(scbench, runArgs(w, '--cells', 'constant'), { detached: true, stdio: 'ignore' });
   const metrics = join(w.out, 'tiny', 'constant', 'metrics.csv');
@@ -91,6 +102,8 @@ test('a run killed with SIGKILL mid-cell resumes: every finished epoch kept exac
   assert.equal(rows.slice(1).map((r) => r[0]), ['1', '2', '3']);
   assert.ok(completed, 'needs the uninterrupted run of the first test');
   assert.equal(learned(rows), learned(metricsRows(completed.out, 'constant')), 'resumed run = uninterrupted run');
+  const stepLogOf = (out: string) => readFileSync(join(out, 'tiny', 'constant', 'steps.csv'), 'utf8');
+  assert.is(stepLogOf(w.out), stepLogOf(completed.out), 'resumed step log = uninterrupted step log');
 });
 
 test('a changed cell configuration over existing results is refused, naming the file', async () => {
