@@ -38,6 +38,18 @@ test('--backend tensorflow where it is not installed is one line naming the pack
   assertOneLineError(run('perf', '--backend', 'tensorflow', '--iterations', '1'), /^scbench: --backend tensorflow: .*@tensorflow\/tfjs-node/);
 });
 
+test('perf --jobs 2 times two processes together and reports their total images/s', () => {
+  const result = run('perf', '--jobs', '2', '--backend', 'cpu', '--network', 'simple-mnist', '--input', '8x8x1', '--batch', '2', '--warmup', '1', '--iterations', '2', '--json');
+  assert.is(result.status, 0, result.stderr);
+  const measured = JSON.parse(result.stdout);
+  assert.is(measured.jobs, 2);
+  assert.is(measured.processes.length, 2);
+  assert.ok(measured.totalImagesPerSecond > 0);
+  // The common wall time spans each process's own timed iterations: the total is at most the sum of their rates.
+  const sum = measured.processes.reduce((total: number, p: { imagesPerSecond: number }) => total + p.imagesPerSecond, 0);
+  assert.ok(measured.totalImagesPerSecond <= sum, `${measured.totalImagesPerSecond} > ${sum}`);
+});
+
 test('schedule prints one JSON row per iteration, momentum only where the policy drives it', () => {
   const constant = run('schedule', '--policy', '{"name":"constant","lr":0.1}', '--iterations', '3');
   assert.is(constant.status, 0, constant.stderr);

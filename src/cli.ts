@@ -173,12 +173,21 @@ function program(): Command {
     .option('--warmup <n>', 'untimed iterations first', positiveInteger('--warmup'), 3)
     .option('--iterations <n>', 'timed iterations', positiveInteger('--iterations'), 10)
     .option('--profile', 'also print the time per kernel of one training step')
+    .option('--jobs <n>', 'processes training at once, for the machine-wide images/s (totalImagesPerSecond)', positiveInteger('--jobs'))
     .option('--json', 'print the measurement as JSON')
     .addOption(backendOption())
     .action(async (options) => {
-      const { formatThroughput, measureThroughput } = await import('./perf.ts');
-      const result = await measureThroughput({ ...options, backend: options.backend as BackendRequest, log: stderr });
-      console.log(options.json ? JSON.stringify(result, null, 2) : formatThroughput(result));
+      const { formatMachineThroughput, formatThroughput, measureMachineThroughput, measureThroughput } = await import('./perf.ts');
+      const { jobs, json, ...rest } = options;
+      const throughputOptions = { ...rest, backend: options.backend as BackendRequest, log: stderr };
+      if (jobs !== undefined) {
+        if (options.profile) throw new UserError('--profile: profiles one process; leave out --jobs');
+        const result = await measureMachineThroughput(throughputOptions, jobs);
+        console.log(json ? JSON.stringify(result, null, 2) : formatMachineThroughput(result));
+        return;
+      }
+      const result = await measureThroughput(throughputOptions);
+      console.log(json ? JSON.stringify(result, null, 2) : formatThroughput(result));
     });
 
   cli

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { initEngine, type BackendRequest, type EngineInfo } from './engine/backend.ts';
 import { UserError } from './errors.ts';
 import { buildNetwork, trainingFlopsPerImage } from './nn/network.ts';
@@ -16,6 +18,8 @@ export interface ThroughputOptions {
   profile?: boolean;
   backend: BackendRequest;
   log?: (line: string) => void;
+  /** Awaited after the warm-up, before the timed iterations: lets several processes start timing together. */
+  beforeTimed?: () => Promise<void>;
 }
 
 export interface Throughput {
@@ -47,6 +51,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
   const step = () => trainStep(network, optimizer, 1e-5, batch, 0.01, 0.9);
   try {
     for (let i = 0; i < options.warmup; i++) step();
+    await options.beforeTimed?.();
     const started = performance.now();
     for (let i = 0; i < options.iterations; i++) step();
     const seconds = (performance.now() - started) / 1000;
@@ -102,4 +107,79 @@ export function formatThroughput(t: Throughput): string {
     lines.push(formatTable(['kernel', 'ms', 'share', 'calls'], t.kernels.map((k) => [k.name, k.ms.toFixed(1), `${((100 * k.ms) / total).toFixed(1)}%`, k.calls])));
   }
   return lines.join('\n');
+}
+
+/** Several processes training at once, each as measureThroughput: the machine-wide figure. */
+export interface MachineThroughput {
+  jobs: number;
+  /** Images of all processes over the wall time from the common start to the last one's end. */
+  totalImagesPerSecond: number;
+  seconds: number;
+  /** The largest of the processes' peak RSS. */
+  peakRssMiB: number;
+  processes: Throughput[];
+}
+
+export type PerfWorkerRequest = { type: 'measure'; options: Omit<ThroughputOptions, 'log' | 'beforeTimed'> } | { type: 'go' };
+export type PerfWorkerReply = { type: 'warm' } | { type: 'done'; result: Throughput } | { type: 'error'; message: string };
+
+const perfWorkerEntry = fileURLToPath(new URL('./perf-worker.ts', import.meta.url));
+
+/**
+ * Starts `jobs` worker processes, each warming up its own network; once all are warm they start their
+ * timed iterations together, and the total is every image they trained over the wall time until the
+ * last one finished.
+ */
+export async function measureMachineThroughput(options: Omit<ThroughputOptions, 'beforeTimed'>, jobs: number): Promise<MachineThroughput> {
+  const { log, ...workerOptions } = options;
+  const children = Array.from({ length: jobs }, () =>
+    fork(perfWorkerEntry, [], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  try {
+    const replies = children.map((child) => replyStream(child));
+    for (const child of children) child.send({ type: 'measure', options: workerOptions } satisfies PerfWorkerRequest);
+    await Promise.all(replies.map((next) => next('warm')));
+    log?.(`${jobs} processes warmed up; timing ${options.iterations} iterations in each`);
+    const started = performance.now();
+    for (const child of children) child.send({ type: 'go' } satisfies PerfWorkerRequest);
+    const processes = await Promise.all(replies.map(async (next) => ((await next('done')) as Extract<PerfWorkerReply, { type: 'done' }>).result));
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      jobs,
+      totalImagesPerSecond: (jobs * options.batch * options.iterations) / seconds,
+      seconds,
+      peakRssMiB: Math.max(...processes.map((p) => p.peakRssMiB)),
+      processes,
+    };
+  } finally {
+    for (const child of children) if (child.connected) child.disconnect();
+  }
+}
+
+/** Replies of one worker in order: `next(type)` resolves with the next reply, which must be of that type. */
+function replyStream(child: ChildProcess): (type: PerfWorkerReply['type']) => Promise<PerfWorkerReply> {
+  const queued: PerfWorkerReply[] = [];
+  let waiting: ((reply: PerfWorkerReply) => void) | undefined;
+  const deliver = (reply: PerfWorkerReply) => {
+    if (waiting) {
+      const resolve = waiting;
+      waiting = undefined;
+      resolve(reply);
+    } else queued.push(reply);
+  };
+  child.on('message', deliver);
+  child.on('exit', (code, signal) => deliver({ type: 'error', message: `perf worker exited (${signal ?? `code ${code}`})` }));
+  return async (type) => {
+    const reply = queued.shift() ?? (await new Promise<PerfWorkerReply>((resolve) => (waiting = resolve)));
+    if (reply.type === 'error') throw new Error(reply.message);
+    if (reply.type !== type) throw new Error(`perf worker: expected '${type}', got '${reply.type}'`);
+    return reply;
+  };
+}
+
+export function formatMachineThroughput(m: MachineThroughput): string {
+  const first = m.processes[0];
+  return [
+    `${first.network} at ${first.inputShape.join('x')}, batch ${first.batch}, on ${first.engine.kind} (${first.engine.packageName} ${first.engine.version}), ${m.jobs} processes at once`,
+    `${m.totalImagesPerSecond.toFixed(1)} images/s in total over ${m.seconds.toFixed(2)} s (per process: ${m.processes.map((p) => p.imagesPerSecond.toFixed(1)).join(', ')}), peak RSS per process ${m.peakRssMiB.toFixed(0)} MiB`,
+  ].join('\n');
 }
