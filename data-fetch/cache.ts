@@ -1,7 +1,8 @@
 import { open, readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { ImageSplit } from '../src/data/dataset.ts';
+import { readFileSync } from 'node:fs';
+import envPaths from 'env-paths';
 import { writeFileAtomic } from '../src/fsutil.ts';
 
 /*
@@ -12,7 +13,24 @@ import { writeFileAtomic } from '../src/fsutil.ts';
  */
 
 /** Bump when the decoded bytes or the manifest change meaning: older caches are then rebuilt. */
-export const CACHE_FORMAT_VERSION = 1;
+export const CACHE_FORMAT_VERSION = 2;
+
+/** A decoded split, in memory exactly as in its cache file: uint8 HWC pixels image after image, uint16 labels. */
+export interface ImageSplit {
+  /** Number of images. */
+  readonly count: number;
+  /** Height, width, channels of one image. */
+  readonly shape: readonly [number, number, number];
+  /** Pixels of all images, HWC order, image after image: count * h * w * c bytes. */
+  readonly images: Uint8Array;
+  /** Class index of each image. */
+  readonly labels: Uint16Array;
+}
+
+/** The cache root: `dir`, else $SCBENCH_CACHE, else the user's cache dir (env-paths: ~/.cache/scbench on Linux). */
+export function cacheRoot(dir?: string): string {
+  return resolve(dir || process.env.SCBENCH_CACHE || envPaths('scbench', { suffix: '' }).cache);
+}
 
 const SPLITS = ['train', 'test'] as const;
 type SplitName = (typeof SPLITS)[number];
@@ -32,18 +50,37 @@ const SplitRecordSchema = z.strictObject({
   bytes: count,
   classCounts: z.array(count),
 });
+const SourceRecordSchema = z.strictObject({
+  /** The archive or folder decoded: absolute, or the archive's name in the cache's archives/ folder for a download. */
+  path: z.string(),
+  /** md5 of the archive. */
+  md5: z.string().optional(),
+  /** For a folder: sha256 over its image files' relative paths and bytes, in path order. */
+  contentHash: z.string().optional(),
+  /** Image files found (image folders). */
+  files: count.optional(),
+  /** Whether it is the archive the data set's descriptor names. */
+  official: z.boolean(),
+  /** What the data is, in words: the official archive, a custom archive, a copy in another layout, an added image folder. */
+  description: z.string(),
+});
 const ManifestSchema = z.strictObject({
   formatVersion: z.literal(CACHE_FORMAT_VERSION),
   dataset: z.string(),
-  source: z.strictObject({ archive: z.string(), md5: z.string() }),
-  /** How the images were decoded (resize, split), for the record. */
+  /** 'fetched': a built-in data set; 'added': an image folder given to `scbench data add`, named in suites by its cache entry. */
+  origin: z.enum(['fetched', 'added']),
+  source: SourceRecordSchema,
+  /** How the images were decoded (layout, class order, resize, split), for the record. */
   decoding: z.string(),
+  /** Files left out because they did not decode (`--skip-bad`), with the problem. */
+  skipped: z.array(z.strictObject({ file: z.string(), problem: z.string() })),
   classNames: z.array(z.string()).min(1),
   normalization: z.strictObject({ mean: z.array(z.number()), std: z.array(z.number()) }),
   splits: z.strictObject({ train: SplitRecordSchema, test: SplitRecordSchema }),
 });
 
 export type CacheManifest = z.infer<typeof ManifestSchema>;
+export type SourceRecord = z.infer<typeof SourceRecordSchema>;
 export type SplitRecord = z.infer<typeof SplitRecordSchema>;
 
 export type CacheState =
@@ -111,15 +148,8 @@ export function channelStatistics(split: ImageSplit): { mean: number[]; std: num
 
 const manifestPath = (dir: string) => join(dir, 'manifest.json');
 
-/** Reads and checks a data set's cache: manifest format and fields, and every split file's exact size. */
-export async function readCacheState(dir: string, dataset: string): Promise<CacheState> {
-  let text: string;
-  try {
-    text = await readFile(manifestPath(dir), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
-    throw error;
-  }
+/** A manifest's text checked: JSON, format version, fields, the data set it names. */
+function parseManifest(text: string, dir: string, dataset: string): CacheState {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -134,6 +164,31 @@ export async function readCacheState(dir: string, dataset: string): Promise<Cach
   if (!parsed.success) return { kind: 'invalid', problem: `${manifestPath(dir)} does not match the manifest format: ${parsed.error.issues[0].message}` };
   const manifest = parsed.data;
   if (manifest.dataset !== dataset) return { kind: 'invalid', problem: `${manifestPath(dir)} describes ${manifest.dataset}, not ${dataset}` };
+  return { kind: 'valid', manifest };
+}
+
+/** The manifest of a data set's cache, read synchronously and not checked against its split files (for listing what is cached). */
+export function readManifestSync(dir: string, dataset: string): CacheState {
+  try {
+    return parseManifest(readFileSync(manifestPath(dir), 'utf8'), dir, dataset);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
+    throw error;
+  }
+}
+
+/** Reads and checks a data set's cache: manifest format and fields, and every split file's exact size. */
+export async function readCacheState(dir: string, dataset: string): Promise<CacheState> {
+  let text: string;
+  try {
+    text = await readFile(manifestPath(dir), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
+    throw error;
+  }
+  const state = parseManifest(text, dir, dataset);
+  if (state.kind !== 'valid') return state;
+  const { manifest } = state;
   for (const split of SPLITS) {
     const record = manifest.splits[split];
     const file = join(dir, record.file);
@@ -171,7 +226,7 @@ export async function writeCache(
   dir: string,
   dataset: string,
   decoded: DecodedDataset,
-  source: { archive: string; md5: string; decoding: string },
+  record: Pick<CacheManifest, 'origin' | 'source' | 'decoding' | 'skipped'>,
 ): Promise<CacheManifest> {
   await rm(manifestPath(dir), { force: true });
   const splits = {} as Record<SplitName, SplitRecord>;
@@ -190,8 +245,10 @@ export async function writeCache(
   const manifest: CacheManifest = {
     formatVersion: CACHE_FORMAT_VERSION,
     dataset,
-    source: { archive: source.archive, md5: source.md5 },
-    decoding: source.decoding,
+    origin: record.origin,
+    source: record.source,
+    decoding: record.decoding,
+    skipped: record.skipped,
     classNames: [...decoded.classNames],
     normalization: channelStatistics(decoded.train),
     splits,

@@ -1,29 +1,45 @@
 import { basename } from 'node:path';
-import type { ImageSplit } from '../src/data/dataset.ts';
 import { UserError } from '../src/errors.ts';
 import { readTarMembers, requireMember, textLines } from './archive.ts';
-import { allocateSplit, type DecodedDataset } from './cache.ts';
+import { allocateSplit, type ImageSplit } from './cache.ts';
+import type { ArchiveDecoding } from './decode.ts';
+import { decodeImageFolder, imageFolderMember, tarFiles } from './image-folder.ts';
 import type { Cifar10Layout } from './sources.ts';
 
-/** CIFAR-10 binary batches: records of 1 label byte and the image as R, G, B planes (CHW), turned into HWC. */
+/**
+ * CIFAR-10 from the official binary batches (records of 1 label byte and the image as R, G, B planes,
+ * turned into HWC), or from a copy as image files in class folders (train/<class>/, test/<class>/),
+ * whose folder names must be exactly CIFAR-10's ten classes and are mapped to its official label order.
+ */
 export async function decodeCifar10(
   archive: string,
   layout: Cifar10Layout,
   shape: readonly [number, number, number],
-): Promise<DecodedDataset> {
+  options: { quiet: boolean },
+): Promise<ArchiveDecoding> {
   const member = (file: string) => `${layout.root}/${file}`;
-  const wanted = new Set([...layout.trainFiles, layout.testFile, layout.metaFile].map(member));
-  const members = await readTarMembers(archive, (path) => wanted.has(path));
+  const binary = new Set([...layout.trainFiles, layout.testFile, layout.metaFile].map(member));
+  const members = await readTarMembers(archive, (path) => binary.has(path) || imageFolderMember(path));
+  if (![...binary].some((path) => members.has(path))) {
+    const folder = await decodeImageFolder(tarFiles(archive, members), { classOrder: layout.classNames, skipBad: false, quiet: options.quiet, label: 'cifar10' });
+    if (folder.decoded.train.shape.some((n, i) => n !== shape[i])) {
+      throw new UserError(`${basename(archive)}: its images are ${folder.decoded.train.shape.slice(0, 2).join('x')}, CIFAR-10's are ${shape[0]}x${shape[1]}`);
+    }
+    return { ...folder, copy: 'CIFAR-10 as image files in class folders: a copy, not the official binary archive' };
+  }
   const classNames = textLines(requireMember(archive, members, member(layout.metaFile)));
   const batches = (files: readonly string[]) =>
     files.map((file) => ({ name: member(file), data: requireMember(archive, members, member(file)) }));
   return {
-    classNames,
-    train: recordsToSplit(archive, batches(layout.trainFiles), shape, classNames.length),
-    test: recordsToSplit(archive, batches([layout.testFile]), shape, classNames.length),
+    decoded: {
+      classNames,
+      train: recordsToSplit(archive, batches(layout.trainFiles), shape, classNames.length),
+      test: recordsToSplit(archive, batches([layout.testFile]), shape, classNames.length),
+    },
+    decoding: `binary records, CHW planes to HWC; train = ${layout.trainFiles.join(', ')}; test = ${layout.testFile}`,
+    skipped: [],
   };
 }
-
 function recordsToSplit(
   archive: string,
   batches: readonly { name: string; data: Buffer }[],

@@ -1,11 +1,10 @@
 import { basename } from 'node:path';
-import type { ImageSplit } from '../src/data/dataset.ts';
 import { UserError } from '../src/errors.ts';
-import { permutation, seededRandom } from '../src/random.ts';
 import { missingMemberError, readTarMembers } from './archive.ts';
-import { allocateSplit, type DecodedDataset } from './cache.ts';
-import { decodeJpegInto, forEachInFlight } from './jpeg.ts';
+import type { ArchiveDecoding } from './decode.ts';
+import { decodeSplits } from './decode-pool.ts';
 import type { Oxflower17Layout } from './sources.ts';
+import { stratifiedSplit } from './split.ts';
 
 /**
  * Oxflower17: image number n (from 1) has class floor((n - 1) / imagesPerClass). Every class is
@@ -15,7 +14,8 @@ export async function decodeOxflower17(
   archive: string,
   layout: Oxflower17Layout,
   shape: readonly [number, number, number],
-): Promise<DecodedDataset> {
+  options: { quiet: boolean },
+): Promise<ArchiveDecoding> {
   const pattern = new RegExp(`^${layout.imageDir}/image_(\\d+)\\.jpg$`);
   const members = await readTarMembers(archive, (path) => pattern.test(path));
   const total = layout.classNames.length * layout.imagesPerClass;
@@ -26,26 +26,21 @@ export async function decodeOxflower17(
     }
   }
   const memberOf = (n: number) => `${layout.imageDir}/image_${String(n).padStart(4, '0')}.jpg`;
-  const random = seededRandom(layout.splitSeed);
-  const train: number[] = [];
-  const test: number[] = [];
-  for (let label = 0; label < layout.classNames.length; label++) {
-    const numbers = Array.from({ length: layout.imagesPerClass }, (_, i) => label * layout.imagesPerClass + i + 1);
-    for (const n of numbers) if (!members.has(memberOf(n))) throw missingMemberError(archive, memberOf(n));
-    const order = permutation(numbers.length, random);
-    const testCount = Math.round(layout.testFraction * numbers.length);
-    order.forEach((i, rank) => (rank < testCount ? test : train).push(numbers[i]));
-  }
-  const decodeSplit = async (numbers: number[]): Promise<ImageSplit> => {
-    numbers.sort((a, b) => a - b);
-    const split = allocateSplit(numbers.length, shape);
-    const imageBytes = shape[0] * shape[1] * shape[2];
-    await forEachInFlight(numbers.length, async (i) => {
-      const member = memberOf(numbers[i]);
-      await decodeJpegInto(members.get(member)!, shape, split.images.subarray(i * imageBytes, (i + 1) * imageBytes), { member, resize: layout.resize });
-      split.labels[i] = Math.floor((numbers[i] - 1) / layout.imagesPerClass);
-    });
-    return split;
+  const byClass = layout.classNames.map((_, label) =>
+    Array.from({ length: layout.imagesPerClass }, (_, i) => {
+      const member = memberOf(label * layout.imagesPerClass + i + 1);
+      if (!members.has(member)) throw missingMemberError(archive, member);
+      return member;
+    }),
+  );
+  const { train, test } = stratifiedSplit(byClass, layout.testFraction, layout.splitSeed);
+  const image = ({ item, label }: { item: string; label: number }) => ({ image: { name: item, read: async () => members.get(item)! }, label });
+  const decoded = await decodeSplits({ train: train.map(image), test: test.map(image) }, { shape, resize: true, skipBad: false, label: 'oxflower17', quiet: options.quiet });
+  return {
+    decoded: { classNames: layout.classNames, train: decoded.train, test: decoded.test },
+    decoding:
+      `JPEGs resized to ${shape[0]}x${shape[1]} with sharp fit 'fill' (stretched, aspect ratio not kept, lanczos3); ` +
+      `stratified split, round(${layout.testFraction} x class size) of each class to test by a permutation seeded "${layout.splitSeed}"`,
+    skipped: [],
   };
-  return { classNames: layout.classNames, train: await decodeSplit(train), test: await decodeSplit(test) };
 }

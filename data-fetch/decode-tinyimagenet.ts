@@ -1,9 +1,8 @@
 import { basename } from 'node:path';
-import type { ImageSplit } from '../src/data/dataset.ts';
 import { UserError } from '../src/errors.ts';
-import { missingMemberError, openZip, textLines, type ZipArchive } from './archive.ts';
-import { allocateSplit, type DecodedDataset } from './cache.ts';
-import { decodeJpegInto, forEachInFlight } from './jpeg.ts';
+import { missingMemberError, openZip, textLines } from './archive.ts';
+import type { ArchiveDecoding } from './decode.ts';
+import { decodeSplits } from './decode-pool.ts';
 import type { TinyImageNetLayout } from './sources.ts';
 
 interface LabelledMember {
@@ -21,7 +20,8 @@ export async function decodeTinyImageNet(
   archive: string,
   layout: TinyImageNetLayout,
   shape: readonly [number, number, number],
-): Promise<DecodedDataset> {
+  options: { quiet: boolean },
+): Promise<ArchiveDecoding> {
   const zip = await openZip(archive);
   try {
     const root = layout.root;
@@ -63,19 +63,14 @@ export async function decodeTinyImageNet(
       return { member, label };
     });
 
-    return { classNames, train: await decodeSplit(zip, train, shape), test: await decodeSplit(zip, test, shape) };
+    const image = ({ member, label }: LabelledMember) => ({ image: { name: member, read: () => zip.read(member) }, label });
+    const decoded = await decodeSplits({ train: train.map(image), test: test.map(image) }, { shape, resize: false, skipBad: false, label: 'tinyimagenet', quiet: options.quiet });
+    return {
+      decoded: { classNames, train: decoded.train, test: decoded.test },
+      decoding: 'JPEGs decoded to sRGB (grayscale and CMYK to 3 channels); class index = wnids.txt line; test = the labelled val split',
+      skipped: [],
+    };
   } finally {
     zip.close();
   }
-}
-
-async function decodeSplit(zip: ZipArchive, members: readonly LabelledMember[], shape: readonly [number, number, number]): Promise<ImageSplit> {
-  const split = allocateSplit(members.length, shape);
-  const imageBytes = shape[0] * shape[1] * shape[2];
-  await forEachInFlight(members.length, async (i) => {
-    const { member, label } = members[i];
-    await decodeJpegInto(await zip.read(member), shape, split.images.subarray(i * imageBytes, (i + 1) * imageBytes), { member });
-    split.labels[i] = label;
-  });
-  return split;
 }

@@ -46,7 +46,8 @@ test('cifar10: every pixel and label as written, CHW records turned into HWC, cl
     assert.is(data.test.labels[i], record.label);
     assert.equal(data.test.images.subarray(i * 3072, (i + 1) * 3072), record.hwc, `test image ${i}`);
   });
-  assert.equal(data.source, { archive: 'archive', md5: fixture.source.md5, official: true });
+  assert.equal(data.source, { path: data.source.path, md5: fixture.source.md5, official: true, description: 'the official archive' });
+  assert.ok(data.source.path.endsWith('/archive'));
   // Normalisation is the train split's per-channel mean and std: uniform random bytes give about 0.5 and 0.29.
   data.normalization.mean.forEach((m) => assert.ok(Math.abs(m - 0.5) < 0.02, `mean ${m}`));
   data.normalization.std.forEach((s) => assert.ok(Math.abs(s - 0.2887) < 0.02, `std ${s}`));

@@ -4,31 +4,28 @@ import { decodeOxflower17 } from './decode-oxflower17.ts';
 import { decodeTinyImageNet } from './decode-tinyimagenet.ts';
 import type { DatasetSource } from './sources.ts';
 
-/** Decodes a verified archive into uint8 train and test splits, as its layout says. */
-export function decodeArchive(archive: string, source: DatasetSource): Promise<DecodedDataset> {
-  const { layout, shape } = source;
-  switch (layout.kind) {
-    case 'cifar10-binary':
-      return decodeCifar10(archive, layout, shape);
-    case 'oxflower17-jpg':
-      return decodeOxflower17(archive, layout, shape);
-    case 'tinyimagenet-zip':
-      return decodeTinyImageNet(archive, layout, shape);
-  }
+/** A decoded archive, with how it was decoded in words and what it held, for the cache manifest. */
+export interface ArchiveDecoding {
+  readonly decoded: DecodedDataset;
+  /** How the images were decoded (layout, class order, resize, split), for the manifest and `scbench data info`. */
+  readonly decoding: string;
+  /** Files left out because they did not decode. */
+  readonly skipped: readonly { readonly file: string; readonly problem: string }[];
+  /** Image files read, where the archive is a set of image files. */
+  readonly files?: number;
+  /** Set when the archive holds the data set in another form than the official archive's: what it is, in words. */
+  readonly copy?: string;
 }
 
-/** How a layout is decoded, in words, for the cache manifest and `scbench data info`. */
-export function decodingDescription(source: DatasetSource): string {
+/** Decodes a verified archive into uint8 train and test splits, as its layout says. */
+export function decodeArchive(archive: string, source: DatasetSource, options: { quiet: boolean }): Promise<ArchiveDecoding> {
   const { layout, shape } = source;
   switch (layout.kind) {
     case 'cifar10-binary':
-      return `binary records, CHW planes to HWC; train = ${layout.trainFiles.join(', ')}; test = ${layout.testFile}`;
+      return decodeCifar10(archive, layout, shape, options);
     case 'oxflower17-jpg':
-      return (
-        `JPEGs resized to ${shape[0]}x${shape[1]} with sharp fit '${layout.resize}' (stretched, aspect ratio not kept, lanczos3); ` +
-        `stratified split, round(${layout.testFraction} x class size) of each class to test by a permutation seeded "${layout.splitSeed}"`
-      );
+      return decodeOxflower17(archive, layout, shape, options);
     case 'tinyimagenet-zip':
-      return 'JPEGs decoded to sRGB (grayscale and CMYK to 3 channels); class index = wnids.txt line; test = the labelled val split';
+      return decodeTinyImageNet(archive, layout, shape, options);
   }
 }

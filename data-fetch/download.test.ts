@@ -135,7 +135,7 @@ test('from: an archive on disk is verified and used without network; a wrong one
     const from = join(cacheDir, '..', 'copy.tar.gz');
     await writeFile(from, fixture.archive);
     const entry = await fetchDataset('cifar10', { ...options, from });
-    assert.equal([entry.official, entry.manifest.source.archive, server.requests.length], [true, 'copy.tar.gz', 0]);
+    assert.equal([entry.official, entry.manifest.source.path, server.requests.length], [true, from, 0]);
 
     const other = join(cacheDir, '..', 'other.tar.gz');
     await writeFile(other, fixture.archive.subarray(1));

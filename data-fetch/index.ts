@@ -1,11 +1,9 @@
 import { access, mkdir, rename } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import envPaths from 'env-paths';
-import type { ImageDataset } from '../src/data/dataset.ts';
 import { UserError } from '../src/errors.ts';
 import { formatTable } from '../src/text-table.ts';
-import { readCacheState, readSplit, writeCache, type CacheManifest, type DecodedDataset } from './cache.ts';
-import { decodeArchive, decodingDescription } from './decode.ts';
+import { cacheRoot, readCacheState, readSplit, writeCache, type CacheManifest, type DecodedDataset, type ImageSplit, type SourceRecord } from './cache.ts';
+import { decodeArchive } from './decode.ts';
 import { archiveMismatch, downloadArchive, type ExpectedArchive } from './download.ts';
 import { withLock } from './lock.ts';
 import { formatBytes } from './progress.ts';
@@ -41,9 +39,14 @@ export interface CacheEntry {
   readonly official: boolean;
 }
 
-/** A loaded data set, with where its data came from for run records. */
-export interface LoadedDataset extends ImageDataset {
-  readonly source: { readonly archive: string; readonly md5: string; readonly official: boolean };
+/** A data set read from the cache, with where its data came from for run records. */
+export interface LoadedDataset {
+  readonly name: string;
+  readonly classNames: readonly string[];
+  readonly train: ImageSplit;
+  readonly test: ImageSplit;
+  readonly normalization: CacheManifest['normalization'];
+  readonly source: SourceRecord;
 }
 
 interface Context {
@@ -67,7 +70,7 @@ function contextOf(name: string, options: FetchOptions): Context {
     if (!/^[0-9a-f]{32}$/i.test(options.md5)) throw new UserError(`md5: "${options.md5}" is not 32 hexadecimal digits`);
   }
   const custom = options.md5 !== undefined && options.md5.toLowerCase() !== source.md5;
-  const cacheDir = resolve(options.cacheDir || process.env.SCBENCH_CACHE || envPaths('scbench', { suffix: '' }).cache);
+  const cacheDir = cacheRoot(options.cacheDir);
   const log = options.log ?? (options.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`));
   return {
     name: fetchable,
@@ -141,7 +144,7 @@ function checkCounts(context: Context, archive: string, decoded: DecodedDataset)
 }
 
 function entryOf(context: Context, manifest: CacheManifest): CacheEntry {
-  return { name: context.name, dir: context.dir, manifest, official: manifest.source.md5 === context.source.md5 };
+  return { name: context.name, dir: context.dir, manifest, official: manifest.source.official };
 }
 
 /**
@@ -163,12 +166,21 @@ async function ensureCached(context: Context, anySource: boolean): Promise<{ ent
     if (state.kind === 'valid') log(`${name}: the cache holds the archive with md5 ${state.manifest.source.md5}, not ${expected.md5}: rebuilding`);
     const archive = await obtainArchive(context);
     log(`${name}: decoding ${archive}`);
-    const decoded = await decodeArchive(archive, context.source);
+    const decoding = await decodeArchive(archive, context.source, { quiet: context.options.quiet ?? false });
+    const { decoded } = decoding;
     checkCounts(context, archive, decoded);
+    const official = expected.md5 === context.source.md5;
     const manifest = await writeCache(dir, name, decoded, {
-      archive: basename(archive),
-      md5: expected.md5,
-      decoding: decodingDescription(context.source),
+      origin: 'fetched',
+      source: {
+        path: context.options.from === undefined ? basename(archive) : archive,
+        md5: expected.md5,
+        ...(decoding.files === undefined ? {} : { files: decoding.files }),
+        official,
+        description: decoding.copy ?? (official ? 'the official archive' : 'a custom archive, NOT the official one'),
+      },
+      decoding: decoding.decoding,
+      skipped: [...decoding.skipped],
     });
     log(`${name}: cached ${decoded.train.count} train and ${decoded.test.count} test images in ${dir}`);
     return { entry: entryOf(context, manifest), decoded };
@@ -200,7 +212,7 @@ export async function loadDataset(name: string, options: FetchOptions = {}): Pro
     train,
     test,
     normalization: manifest.normalization,
-    source: { archive: manifest.source.archive, md5: manifest.source.md5, official: entry.official },
+    source: manifest.source,
   };
 }
 
@@ -214,7 +226,7 @@ export async function datasetInfo(name: string, options: FetchOptions = {}): Pro
   const state = await readCacheState(dir, context.name);
   const lines = [
     `${name}: ${source.title}`,
-    `archive        ${source.url}`,
+    `official       ${source.url}`,
     `               md5 ${source.md5}${source.bytes === undefined ? '' : `, ${numberText(source.bytes)} B`}`,
   ];
   if (state.kind !== 'valid') {
@@ -225,12 +237,13 @@ export async function datasetInfo(name: string, options: FetchOptions = {}): Pro
     );
     return lines.join('\n');
   }
-  const { manifest, official } = entryOf(context, state.manifest);
+  const { manifest } = entryOf(context, state.manifest);
   const { train, test } = manifest.splits;
   const perClass = (counts: readonly number[]) => `${numberText(Math.min(...counts))} to ${numberText(Math.max(...counts))}`;
   lines.push(
     `cache          ${dir} (format ${manifest.formatVersion}, ${formatBytes(train.bytes + test.bytes)})`,
-    `decoded from   ${manifest.source.archive}, md5 ${manifest.source.md5} (${official ? 'the official archive' : 'a custom archive, NOT the official one'})`,
+    `decoded from   ${manifest.source.path}, md5 ${manifest.source.md5}${manifest.source.files === undefined ? '' : `, ${numberText(manifest.source.files)} image files`}`,
+    `               ${manifest.source.description}`,
     `decoding       ${manifest.decoding}`,
     `train          ${numberText(train.count)} images of ${shapeText(train.shape)}, ${perClass(train.classCounts)} a class`,
     `test           ${numberText(test.count)} images of ${shapeText(test.shape)}, ${perClass(test.classCounts)} a class`,

@@ -48,3 +48,19 @@ export function byteProgress(label: string, startBytes: number, totalBytes: numb
     stop: () => bar.stop(),
   };
 }
+
+export interface CountProgress {
+  increment(): void;
+  stop(): void;
+}
+
+/** A progress bar on stderr over `total` items (images decoded): count, rate, ETA. Silent as byteProgress is. */
+export function countProgress(label: string, total: number, quiet: boolean): CountProgress {
+  if (quiet || !process.stderr.isTTY) return { increment() {}, stop() {} };
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: `${label} [{bar}] {percentage}% | {value} / {total} | ETA {eta_formatted}`, hideCursor: true, etaBuffer: 500 },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return { increment: () => bar.increment(), stop: () => bar.stop() };
+}

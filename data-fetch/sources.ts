@@ -15,6 +15,8 @@ export interface Cifar10Layout {
   readonly testFile: string;
   /** One class name a line, in label order. */
   readonly metaFile: string;
+  /** The official label order, which a copy in class folders is mapped to. */
+  readonly classNames: readonly string[];
 }
 
 /** Oxflower17: jpg/image_NNNN.jpg, numbered from 1, `imagesPerClass` consecutive numbers a class. */
@@ -78,6 +80,7 @@ export const DATASET_SOURCES: Readonly<Record<FetchableName, DatasetSource>> = {
       trainFiles: ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'],
       testFile: 'test_batch.bin',
       metaFile: 'batches.meta.txt',
+      classNames: ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'],
     },
   },
   oxflower17: {

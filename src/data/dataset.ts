@@ -1,14 +1,7 @@
-/** A decoded split of an image-classification data set, held as compact uint8 pixels. */
-export interface ImageSplit {
-  /** Number of images. */
-  readonly count: number;
-  /** Height, width, channels of one image. */
-  readonly shape: readonly [number, number, number];
-  /** Pixels of all images, HWC order, image after image: count * h * w * c bytes. */
-  readonly images: Uint8Array;
-  /** Class index of each image. */
-  readonly labels: Uint16Array;
-}
+import type { ImageSplit, SourceRecord } from '../../data-fetch/cache.ts';
+
+/** A decoded split of an image-classification data set, held as compact uint8 pixels (the cache's layout). */
+export type { ImageSplit };
 
 /** Per-channel normalisation applied when a uint8 batch is turned into float: (x / 255 - mean) / std. */
 export interface Normalization {
@@ -23,8 +16,8 @@ export interface ImageDataset {
   readonly train: ImageSplit;
   readonly test: ImageSplit;
   readonly normalization: Normalization;
-  /** Where a downloaded data set came from; `official` when it is the archive the paper used. Absent for embedded data. */
-  readonly source?: { readonly archive: string; readonly md5: string; readonly official: boolean };
+  /** Where a cached data set came from (path, md5 or content hash, official or not, in words). Absent for embedded data. */
+  readonly source?: SourceRecord;
 }
 
 /**

@@ -1,0 +1,158 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { UserError } from '../src/errors.ts';
+import { allocateSplit, type ImageSplit } from './cache.ts';
+import type { DecodeReply, DecodeRequest } from './image-decode.ts';
+import { countProgress } from './progress.ts';
+
+/** One encoded image to decode: a name for messages and how to read its bytes. */
+export interface EncodedImage {
+  readonly name: string;
+  read(): Promise<Uint8Array>;
+}
+
+export interface DecodePoolOptions {
+  /** Height x width every image is stretched to; none: each keeps its own size. */
+  readonly size?: readonly [number, number];
+  /** Shown before the progress bar. */
+  readonly label: string;
+  readonly quiet: boolean;
+  /** Receives each decoded image (in any order); throwing stops the pool and rejects with that error. */
+  onImage(index: number, pixels: Uint8Array, width: number, height: number): void;
+  /** Receives each image that does not decode, with the problem in words; throwing stops the pool. */
+  onBad(index: number, problem: string): void;
+}
+
+/** Requests kept in flight per worker, so a worker never waits for the next image. */
+const IN_FLIGHT_PER_WORKER = 8;
+
+/** The worker's TypeScript source, loaded through tsx the way bin/scbench loads the CLI (a worker does not inherit the loader). */
+function startWorker(): Worker {
+  const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const entry = JSON.stringify(new URL('./decode-worker.ts', import.meta.url).href);
+  return new Worker(`import(${api}).then((tsx) => { tsx.register(); return import(${entry}); })`, { eval: true });
+}
+
+/**
+ * Decodes images on worker threads, one per core (libvips and libjpeg-turbo, one thread each), with
+ * a progress bar on stderr. Resolves when every image has been handed to onImage or onBad.
+ */
+export async function decodeImages(images: readonly EncodedImage[], options: DecodePoolOptions): Promise<void> {
+  if (images.length === 0) return;
+  const progress = countProgress(options.label, images.length, options.quiet);
+  const workers = Array.from({ length: Math.min(availableParallelism(), images.length) }, startWorker);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let next = 0;
+      let done = 0;
+      let failed = false;
+      const fail = (error: unknown) => {
+        failed = true;
+        reject(error);
+      };
+      const send = async (worker: Worker) => {
+        if (failed || next >= images.length) return;
+        const id = next++;
+        const data = await images[id].read();
+        const request: DecodeRequest = { id, data, size: options.size };
+        worker.postMessage(request);
+      };
+      for (const worker of workers) {
+        worker.on('error', fail);
+        worker.on('message', (reply: DecodeReply) => {
+          if (failed) return;
+          try {
+            if ('pixels' in reply) options.onImage(reply.id, reply.pixels, reply.width, reply.height);
+            else options.onBad(reply.id, reply.problem);
+          } catch (error) {
+            fail(error);
+            return;
+          }
+          progress.increment();
+          if (++done === images.length) resolve();
+          else send(worker).catch(fail);
+        });
+        for (let i = 0; i < IN_FLIGHT_PER_WORKER; i++) send(worker).catch(fail);
+      }
+    });
+  } finally {
+    progress.stop();
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+/** An image and its label, in the order it takes in its split. */
+export interface LabelledImage {
+  readonly image: EncodedImage;
+  readonly label: number;
+}
+
+export interface DecodedSplits {
+  readonly train: ImageSplit;
+  readonly test: ImageSplit;
+  /** Images that did not decode and were left out (only with `skipBad`), by name, with the problem. */
+  readonly skipped: readonly { readonly file: string; readonly problem: string }[];
+}
+
+/**
+ * Decodes a train and a test split in one pool. Every image must decode to `shape` (height x width
+ * x 3); with no shape declared, the first image decoded fixes it and an image of another size is an
+ * error that asks for `--size`. An image that does not decode is an error naming it, or, with
+ * `skipBad`, left out and listed.
+ */
+export async function decodeSplits(
+  splits: { readonly train: readonly LabelledImage[]; readonly test: readonly LabelledImage[] },
+  options: { shape?: readonly [number, number, number]; resize: boolean; skipBad: boolean; label: string; quiet: boolean },
+): Promise<DecodedSplits> {
+  const all = [...splits.train, ...splits.test];
+  let shape = options.shape;
+  let buffers: { train: ImageSplit; test: ImageSplit } | undefined;
+  const allocate = (s: readonly [number, number, number]) => ({ train: allocateSplit(splits.train.length, s), test: allocateSplit(splits.test.length, s) });
+  if (shape) buffers = allocate(shape);
+  const bad = new Map<number, string>();
+  let first = '';
+  await decodeImages(
+    all.map((l) => l.image),
+    {
+      size: options.resize ? [shape![0], shape![1]] : undefined,
+      label: options.label,
+      quiet: options.quiet,
+      onImage(index, pixels, width, height) {
+        const name = all[index].image.name;
+        if (!shape) {
+          shape = [height, width, 3];
+          first = name;
+          buffers = allocate(shape);
+        }
+        if (height !== shape[0] || width !== shape[1]) {
+          throw new UserError(
+            options.shape
+              ? `${name} decodes to ${height}x${width}, expected ${shape[0]}x${shape[1]}`
+              : `the images differ in size (${first} is ${shape[0]}x${shape[1]}, ${name} is ${height}x${width}): give --size HxW to resize them all`,
+          );
+        }
+        const [split, i] = index < splits.train.length ? [buffers!.train, index] : [buffers!.test, index - splits.train.length];
+        split.images.set(pixels, i * pixels.length);
+        split.labels[i] = all[index].label;
+      },
+      onBad(index, problem) {
+        if (!options.skipBad) throw new UserError(`${all[index].image.name} ${problem} (--skip-bad leaves such files out)`);
+        bad.set(index, problem);
+      },
+    },
+  );
+  if (!buffers) throw new UserError(`no image decoded: ${all.length === 0 ? 'there are none' : `all ${all.length} are bad`}`);
+  const skipped = [...bad.keys()].sort((a, b) => a - b).map((index) => ({ file: all[index].image.name, problem: bad.get(index)! }));
+  if (bad.size === 0) return { ...buffers, skipped };
+  const keep = (split: ImageSplit, offset: number) => {
+    const kept = Array.from({ length: split.count }, (_, i) => i).filter((i) => !bad.has(offset + i));
+    const compact = allocateSplit(kept.length, split.shape);
+    const bytes = split.shape[0] * split.shape[1] * split.shape[2];
+    kept.forEach((from, to) => {
+      compact.images.set(split.images.subarray(from * bytes, (from + 1) * bytes), to * bytes);
+      compact.labels[to] = split.labels[from];
+    });
+    return compact;
+  };
+  return { train: keep(buffers.train, 0), test: keep(buffers.test, splits.train.length), skipped };
+}
