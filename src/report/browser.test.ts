@@ -61,7 +61,7 @@ test('the report of a real run opens in Chromium: verdict table, every chart dra
         }),
       );
       const group = 'simple-mnist.mnist-mini';
-      assert.equal(charts.map((c) => c.id), ['chart-summary.best-accuracy', ...['accuracy', 'loss', 'schedule'].map((kind) => `chart-${group}.${kind}`)]);
+      assert.equal(charts.map((c) => c.id), ['chart-summary.best-accuracy', ...['accuracy', 'loss', 'schedule', 'batch-loss'].map((kind) => `chart-${group}.${kind}`)]);
       for (const chart of charts) {
         assert.ok(chart.width > 200 && chart.height > 150, `${chart.id} is ${chart.width}x${chart.height}`);
         assert.ok(chart.marks > 0, `${chart.id} draws no marks`);

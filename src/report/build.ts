@@ -6,7 +6,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Suite } from '../suite/index.ts';
 import { readCellResults } from './cell-results.ts';
-import { accuracyChart, lossChart, rangeTestChart, scheduleChart, summaryChart } from './charts.ts';
+import { accuracyChart, batchLossChart, lossChart, rangeTestChart, scheduleChart, summaryChart } from './charts.ts';
 import type { ClaimEvaluator, SuiteResults } from './claims.ts';
 import { toHtml } from './html.ts';
 import { toMarkdown } from './markdown.ts';
@@ -62,7 +62,13 @@ export async function buildReport(options: ReportOptions): Promise<Report> {
   const charts = {
     summary: await render(summaryChart(groups)),
     groups: new Map(
-      await Promise.all(withResults.map(async (group) => [group.slug, await Promise.all([accuracyChart(group), lossChart(group), scheduleChart(group)].map(render))] as const)),
+      await Promise.all(
+        withResults.map(async (group) => {
+          const withSteps = group.series.some((s) => s.cells.some((c) => c.steps));
+          const charts = [accuracyChart(group), lossChart(group), scheduleChart(group), ...(withSteps ? [batchLossChart(group)] : [])];
+          return [group.slug, await Promise.all(charts.map(render))] as const;
+        }),
+      ),
     ),
     rangeTests: new Map(
       await Promise.all(results.rangeTests.filter((t) => t.points.length > 0).map(async (test) => [test.id, await render(rangeTestChart(test))] as const)),

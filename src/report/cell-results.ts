@@ -5,8 +5,9 @@ import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { cellFiles, METRIC_COLUMNS, readRunRecord, type CellFiles, type RunRecord } from '../runner/results.ts';
 import type { CellSpec } from '../suite/index.ts';
-import type { EpochMetrics } from '../train/loop.ts';
 import { parseNumericCsv, UnreadableResultFile } from '../numeric-csv.ts';
+import type { EpochMetrics, StepRecord } from '../train/loop.ts';
+import { readStepLog } from '../train/step-log.ts';
 
 export type CellOutcome = RunRecord['status'] | 'not run';
 
@@ -18,6 +19,8 @@ export interface CellResult {
   record?: RunRecord;
   /** One row per finished epoch; empty when not run. */
   metrics: EpochMetrics[];
+  /** One row per step from the cell's step log; absent when it has none (results from before step logs). */
+  steps?: StepRecord[];
   /** Where the results used were read; absent when not run. */
   files?: CellFiles;
 }
@@ -36,6 +39,7 @@ interface Candidate {
   files: CellFiles;
   record: RunRecord;
   metrics: EpochMetrics[];
+  steps?: StepRecord[];
 }
 
 /**
@@ -67,7 +71,7 @@ async function readCell(resultsDirs: readonly string[], suite: string, cell: Cel
   if (!isDeepStrictEqual(used.record.cell, cell)) {
     warnings.push(`cell ${cell.id}: ${used.files.run} was run with another configuration than the suite declares (${differences(cell, used.record.cell)}); shown as run`);
   }
-  return { cell, outcome: used.record.status, record: used.record, metrics: used.metrics, files: used.files };
+  return { cell, outcome: used.record.status, record: used.record, metrics: used.metrics, steps: used.steps, files: used.files };
 }
 
 async function readCandidate(files: CellFiles, cellId: string, warnings: string[]): Promise<Candidate | undefined> {
@@ -90,12 +94,20 @@ async function readCandidate(files: CellFiles, cellId: string, warnings: string[
     warnings.push(`${files.run}: missing beside ${files.metrics}; cell ${cellId} skipped`);
     return undefined;
   }
+  let metrics: EpochMetrics[];
   try {
-    return { files, record, metrics: parseMetricsCsv(text, files.metrics) };
+    metrics = parseMetricsCsv(text, files.metrics);
   } catch (error) {
     if (!(error instanceof UnreadableResultFile)) throw error;
     warnings.push(`${error.message}; cell ${cellId} skipped`);
     return undefined;
+  }
+  try {
+    return { files, record, metrics, steps: await readStepLog(files.steps) };
+  } catch (error) {
+    if (!(error instanceof UnreadableResultFile)) throw error;
+    warnings.push(`${error.message}; cell ${cellId}'s schedule drawn from its metrics`);
+    return { files, record, metrics };
   }
 }
 

@@ -1,8 +1,10 @@
 // The report's charts as Vega-Lite specs: pure functions from results to specs, rendered by render-chart.ts.
 import type { TopLevelSpec } from 'vega-lite';
+import { LossSmoother } from '../range-test/smoothing.ts';
 import type { EpochMetrics } from '../train/loop.ts';
 import type { CellResult } from './cell-results.ts';
 import { policyColor, seriesColors } from './colors.ts';
+import { downsampleForDrawing } from './downsample.ts';
 import type { RangeTestResult } from './range-tests.ts';
 import { seriesCurve, type CellGroup } from './series.ts';
 
@@ -100,31 +102,92 @@ export function lossChart(group: CellGroup): ChartSpec {
   };
 }
 
-/** The lr and momentum every cell trained with at the last step of each epoch, as its metrics recorded them. */
+const stepCells = (group: CellGroup) => group.series.flatMap((series) => series.cells.map((result) => ({ series: series.label, result })));
+
+const iterationAxis = { field: 'iteration', type: 'quantitative', title: 'iteration (optimizer steps)', scale: { domainMin: 0 } } as const;
+
+/** A per-step curve thinned to what the chart can draw: about four points per bucket, one bucket per pixel column. */
+const forDrawing = <T extends { iteration: number }>(points: readonly T[], value: (point: T) => number) =>
+  downsampleForDrawing(points, (p) => p.iteration, value, WIDTH);
+
+const cellList = (results: readonly CellResult[]) => results.map((r) => r.cell.id).join(', ');
+
+/**
+ * The lr and momentum every cell trained with: at every step from its step log, or, for a cell without one, at
+ * the last step of each epoch from its metrics (drawn with dots).
+ */
 export function scheduleChart(group: CellGroup): ChartSpec {
-  const values = group.series.flatMap((series) =>
-    series.cells.flatMap((result) => result.metrics.map((row) => ({ series: series.label, cell: result.cell.id, iteration: row.iteration, lr: row.lr, momentum: row.momentum }))),
-  );
+  const cells = stepCells(group);
+  const fromEpochs = cells.filter(({ result }) => !result.steps && result.metrics.length > 0);
+  const values = (field: 'lr' | 'momentum') =>
+    cells.flatMap(({ series, result }) =>
+      result.steps
+        ? forDrawing(result.steps, (step) => step[field]).map((step) => ({ series, cell: result.cell.id, source: 'steps', iteration: step.iteration, value: step[field] }))
+        : result.metrics.map((row) => ({ series, cell: result.cell.id, source: 'epochs', iteration: row.iteration, value: row[field] })),
+    );
   const color = { field: 'series', type: 'nominal', title: null, scale: colorScale(group) } as const;
-  const x = { field: 'iteration', type: 'quantitative', title: 'iteration (optimizer steps)', scale: { domainMin: 0 } } as const;
+  const panel = (field: 'lr' | 'momentum', title: string, scale: (plotted: readonly { value: number }[]) => object, format: string) => {
+    const plotted = values(field);
+    const y = { field: 'value', type: 'quantitative', title, scale: scale(plotted), axis: { format, tickCount: 5 } } as const;
+    const layer = (source: string, mark: { type: 'line'; strokeWidth?: number; point?: { size: number } }) => ({
+      transform: [{ filter: `datum.source === '${source}'` }],
+      mark,
+      encoding: { x: iterationAxis, y, color, detail: { field: 'cell' } },
+    });
+    return { width: WIDTH, height: 110, data: { values: plotted }, layer: [layer('steps', { type: 'line', strokeWidth: 1.5 }), layer('epochs', { type: 'line', point: { size: 24 } })] };
+  };
   // A constant momentum would collapse its axis to one value: show at least 0.8 to 0.95.
-  const momenta = values.map((v) => v.momentum);
-  const momentumDomain = [Math.min(0.8, ...momenta), Math.max(0.95, ...momenta)];
-  const panel = (field: 'lr' | 'momentum', title: string, scale: object, format: string) => ({
-    width: WIDTH,
-    height: 110,
-    mark: { type: 'line', point: { size: 24 } },
-    encoding: { x, y: { field, type: 'quantitative', title, scale, axis: { format, tickCount: 5 } }, color, detail: { field: 'cell' } },
-  }) as const;
+  const momentumScale = (plotted: readonly { value: number }[]) => ({ domain: [Math.min(0.8, ...plotted.map((v) => v.value)), Math.max(0.95, ...plotted.map((v) => v.value))] });
+  const everyStep = fromEpochs.length === 0;
+  const drawn = everyStep
+    ? "at every optimizer step, from each cell's step log"
+    : !cells.some(({ result }) => result.steps) ? "at the last step of each epoch, from each cell's metrics: these results have no step log"
+    : `at every optimizer step, from each cell's step log; ${cellList(fromEpochs.map((c) => c.result))}, without one, at the last step of each epoch (dots), from the metrics`;
   return {
     name: `${group.slug}.schedule`,
-    caption: `Learning rate and momentum of ${groupTitle(group)} at the last step of each epoch, read from each cell's metrics.`,
+    caption: `Learning rate and momentum of ${groupTitle(group)} ${drawn}.`,
     spec: {
       $schema: SCHEMA,
-      title: { text: groupTitle(group), subtitle: "learning rate and momentum at each epoch's last step" },
+      title: { text: groupTitle(group), subtitle: everyStep ? 'learning rate and momentum at every step' : 'learning rate and momentum (dots: at epoch ends only)' },
+      config: CONFIG,
+      vconcat: [panel('lr', 'learning rate', () => ({ zero: true }), '~g'), panel('momentum', 'momentum', momentumScale, '.2f')],
+    },
+  };
+}
+
+/** The batch-loss chart smooths as the range test does, with its default beta (fastai's too). */
+const BATCH_LOSS_SMOOTHING = new LossSmoother().beta;
+
+/** Every cell's training loss per batch, smoothed, on a log axis; cells without a step log are left out (named in the caption). */
+export function batchLossChart(group: CellGroup): ChartSpec {
+  const cells = stepCells(group);
+  const values = cells.flatMap(({ series, result }) => {
+    if (!result.steps) return [];
+    const smoother = new LossSmoother(BATCH_LOSS_SMOOTHING);
+    const smoothed = result.steps.map((step) => ({ iteration: step.iteration, loss: smoother.add(step.loss) })).filter((p) => Number.isFinite(p.loss) && p.loss > 0);
+    return forDrawing(smoothed, (p) => p.loss).map((p) => ({ series, cell: result.cell.id, ...p }));
+  });
+  const missing = cells.filter(({ result }) => !result.steps && result.metrics.length > 0).map((c) => c.result);
+  return {
+    name: `${group.slug}.batch-loss`,
+    caption:
+      `Training loss of every batch of ${groupTitle(group)} (log scale, weight-decay term included), smoothed by the exponential moving average ` +
+      `with bias correction that the range test uses (beta ${BATCH_LOSS_SMOOTHING}), from each cell's step log.` +
+      (missing.length > 0 ? ` Not drawn, having no step log: ${cellList(missing)}.` : ''),
+    spec: {
+      $schema: SCHEMA,
+      title: { text: groupTitle(group), subtitle: `smoothed training loss per batch (EMA, beta ${BATCH_LOSS_SMOOTHING})` },
+      width: WIDTH,
+      height: HEIGHT,
       config: CONFIG,
       data: { values },
-      vconcat: [panel('lr', 'learning rate', { zero: true }, '~g'), panel('momentum', 'momentum', { domain: momentumDomain }, '.2f')],
+      mark: { type: 'line', strokeWidth: 1.5 },
+      encoding: {
+        x: iterationAxis,
+        y: { field: 'loss', type: 'quantitative', title: 'loss (nats, log scale)', scale: { type: 'log', nice: false } },
+        color: { field: 'series', type: 'nominal', title: null, scale: colorScale(group) },
+        detail: { field: 'cell' },
+      },
     },
   };
 }

@@ -6,17 +6,19 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildReport, reportCommand, type ClaimEvaluator } from './index.ts';
 import { RANGE_TEST_FILES } from './range-tests.ts';
-import { climbingMetrics, HAND_SUITE_JSON, handMadeSuite, rangeTestCsv, SUGGESTIONS, writeCell } from './test-results.ts';
+import { climbingMetrics, HAND_SUITE_JSON, handMadeSuite, rangeTestCsv, scheduledSteps, SUGGESTIONS, writeCell, writeStepLog } from './test-results.ts';
 
 const suite = handMadeSuite();
 
 async function results() {
   const dir = await mkdtemp(join(tmpdir(), 'scbench-report-'));
   const root = join(dir, 'results');
-  await writeCell(root, suite, 'constant', 'completed', climbingMetrics(4, 0.965));
+  const cell = (id: string) => suite.cells.find((c) => c.id === id)!;
+  await writeStepLog(await writeCell(root, suite, 'constant', 'completed', climbingMetrics(4, 0.965)), scheduledSteps(cell('constant'), 4));
+  // Results from before step logs: the report draws this cell's schedule from its metrics.
   await writeCell(root, suite, 'cyclical', 'diverged', climbingMetrics(2, 0.9), { divergedAtEpoch: 2, reason: 'loss 1e9 > 4 x reference' });
-  await writeCell(root, suite, 'one-cycle.seed-1', 'completed', climbingMetrics(4, 0.98));
-  await writeCell(root, suite, 'one-cycle.seed-2', 'completed', climbingMetrics(4, 0.97));
+  await writeStepLog(await writeCell(root, suite, 'one-cycle.seed-1', 'completed', climbingMetrics(4, 0.98)), scheduledSteps(cell('one-cycle.seed-1'), 4));
+  await writeStepLog(await writeCell(root, suite, 'one-cycle.seed-2', 'completed', climbingMetrics(4, 0.97)), scheduledSteps(cell('one-cycle.seed-2'), 4));
   await mkdir(join(root, 'hand', 'lr-finder'));
   await writeFile(join(root, 'hand', 'lr-finder', RANGE_TEST_FILES.curve), rangeTestCsv());
   await writeFile(join(root, 'hand', 'lr-finder', RANGE_TEST_FILES.suggestions), JSON.stringify(SUGGESTIONS));
@@ -43,7 +45,8 @@ test('a report over complete results: self-contained HTML, markdown with PNG cha
   const report = await buildReport({ resultsDirs: [w.root], suite, outDir: w.out, claims, rangeTests: ['lr-finder'], log: (l) => logged.push(l) });
   assert.equal(report.warnings, []);
   assert.equal(logged, []);
-  const names = ['summary.best-accuracy', 'simple-mnist.mnist-mini.accuracy', 'simple-mnist.mnist-mini.loss', 'simple-mnist.mnist-mini.schedule', 'range-test.lr-finder'];
+  const group = 'simple-mnist.mnist-mini';
+  const names = ['summary.best-accuracy', ...['accuracy', 'loss', 'schedule', 'batch-loss'].map((kind) => `${group}.${kind}`), 'range-test.lr-finder'];
   assert.equal(report.charts, names.flatMap((n) => [`charts/${n}.svg`, `charts/${n}.png`]));
   for (const file of report.charts) {
     const bytes = readFileSync(join(w.out, file));
@@ -67,8 +70,11 @@ test('a report over complete results: self-contained HTML, markdown with PNG cha
   assert.match(textOf(html, 'table-1-table'), /simple CNN CIFAR-10 0\.04 3e-7 0\.9 not in this suite/);
   assert.match(textOf(html, 'environment-table'), /backend wasm \(@tensorflow\/tfjs-backend-wasm 4\.22\.0\) all 4 cells run/);
   assert.match(html, /<a href="\.\.\/results\/hand\/constant\/metrics\.csv">metrics\.csv<\/a>/);
+  assert.match(textOf(html, 'raw-data-table'), /constant completed metrics\.csv steps\.csv run\.json cyclical diverged at epoch 2 metrics\.csv - run\.json/);
 
   const markdown = readFileSync(report.markdown, 'utf8');
+  assert.match(markdown, /Learning rate and momentum of simple-mnist on mnist-mini at every optimizer step, from each cell's step log; cyclical, without one, at the last step of each epoch \(dots\), from the metrics\./);
+  assert.match(markdown, /smoothed by the exponential moving average with bias correction that the range test uses \(beta 0\.98\), from each cell's step log\. Not drawn, having no step log: cyclical\./);
   assert.match(markdown, /^# scbench report: suite hand\n/);
   assert.match(markdown, /\| claim-1 \| one-cycle ends higher than constant \| \*\*reproduced\*\* \| one-cycle 91\.41 % vs constant 90\.47 % \\\| at epoch 4 \|/);
   for (const name of names) assert.ok(markdown.includes(`](charts/${name}.png)`), name);
@@ -81,11 +87,15 @@ test('deleted metrics and a corrupt CSV: the report still renders, those cells n
   await rm(join(w.root, 'hand', 'constant', 'metrics.csv'));
   const corrupt = join(w.root, 'hand', 'one-cycle.seed-2', 'metrics.csv');
   await writeFile(corrupt, 'epoch,iteration\n1,10\n');
+  const corruptSteps = join(w.root, 'hand', 'one-cycle.seed-1', 'steps.csv');
+  await writeFile(corruptSteps, 'iteration,lr,momentum,loss\n0,0.05,0.9,\n');
   const logged: string[] = [];
   const report = await buildReport({ resultsDirs: [w.root, join(w.dir, 'absent')], suite, outDir: w.out, rangeTests: ['lr-finder', 'wd-sweep'], log: (l) => logged.push(l) });
-  assert.is(report.warnings.length, 3);
+  assert.is(report.warnings.length, 4);
   assert.equal(logged, report.warnings.map((warning) => `warning: ${warning}`));
   assert.match(report.warnings.join('\n'), `${corrupt}: line 1: header is "epoch,iteration"`);
+  assert.ok(report.warnings.includes(`${corruptSteps}: line 2: loss is "", not a number; cell one-cycle.seed-1's schedule drawn from its metrics`), report.warnings.join('\n'));
+  assert.not.ok(report.charts.includes('charts/simple-mnist.mnist-mini.batch-loss.svg'), 'no cell with a step log left: no batch-loss chart');
   const html = readFileSync(report.html, 'utf8');
   assert.match(textOf(html, 'verdict-table'), /simple-mnist \/ mnist-mini constant not run - - - - cyclical/);
   assert.match(textOf(html, 'verdict-table'), /one-cycle 1 completed, 1 not run 91\.88 % 4/);
@@ -120,7 +130,7 @@ test('reportCommand resolves the suite like the CLI, merges several results fold
   } finally {
     process.chdir(cwd);
   }
-  assert.equal(logged, [`warning: results folder ${shard} does not exist`, `report: ${join(w.dir, 'reports', 'hand', 'index.html')} (5 charts, 1 warning(s))`]);
+  assert.equal(logged, [`warning: results folder ${shard} does not exist`, `report: ${join(w.dir, 'reports', 'hand', 'index.html')} (6 charts, 1 warning(s))`]);
   await rm(w.dir, { recursive: true });
 });
 

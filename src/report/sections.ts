@@ -292,13 +292,19 @@ function rawDataSection(input: DocumentInput): Section {
     id: 'raw-data',
     title: 'Raw data',
     blocks: [
-      { kind: 'paragraph', content: [`Results read from ${input.resultsDirs.map((dir) => relative(input.reportDir, dir) || '.').join(', ')} (relative to this report). Per-epoch metrics (CSV) and run record (JSON) of every cell:`] },
+      { kind: 'paragraph', content: [`Results read from ${input.resultsDirs.map((dir) => relative(input.reportDir, dir) || '.').join(', ')} (relative to this report). Per-epoch metrics (CSV), per-step log (CSV) and run record (JSON) of every cell:`] },
       {
         kind: 'table',
         table: {
           id: 'raw-data-table',
-          headers: ['cell', 'status', 'metrics', 'run record'],
-          rows: input.results.cells.map((c) => [c.cell.id, outcomeSpan(c), c.files ? link(c.files.metrics, 'metrics.csv') : '-', c.files ? link(c.files.run, 'run.json') : '-']),
+          headers: ['cell', 'status', 'metrics', 'step log', 'run record'],
+          rows: input.results.cells.map((c) => [
+            c.cell.id,
+            outcomeSpan(c),
+            c.files ? link(c.files.metrics, 'metrics.csv') : '-',
+            c.files && c.steps ? link(c.files.steps, 'steps.csv') : '-',
+            c.files ? link(c.files.run, 'run.json') : '-',
+          ]),
         },
       },
     ],

@@ -1,9 +1,11 @@
 // For the report's tests: results folders made by hand in the runner's exact format (its own writers), with
 // learning curves of a chosen shape, and range-test files, so the readers and the report are tested without training.
 import { mkdir } from 'node:fs/promises';
-import { cellFiles, writeMetrics, writeRunRecord, type RunRecord } from '../runner/results.ts';
-import { parseSuite, type Suite } from '../suite/index.ts';
-import type { EpochMetrics } from '../train/loop.ts';
+import { cellFiles, writeMetrics, writeRunRecord, type CellFiles, type RunRecord } from '../runner/results.ts';
+import { makeSchedule } from '../schedules/index.ts';
+import { parseSuite, type CellSpec, type Suite } from '../suite/index.ts';
+import type { EpochMetrics, StepRecord } from '../train/loop.ts';
+import { stepLog } from '../train/step-log.ts';
 import { RANGE_TEST_COLUMNS, type RangeTestSuggestions } from './range-tests.ts';
 
 export const KNOWN = { networks: ['simple-mnist'], datasets: ['mnist-mini'] };
@@ -70,6 +72,22 @@ export async function writeCell(root: string, suite: Suite, cellId: string, stat
   await writeRunRecord(files, record);
   await writeMetrics(files, metrics);
   return files;
+}
+
+/** The steps of `epochs` epochs of 10 iterations under the cell's policy, with a noisy falling loss. */
+export function scheduledSteps(cell: CellSpec, epochs: number): StepRecord[] {
+  const schedule = makeSchedule(cell.policy, 10 * cell.epochs);
+  return Array.from({ length: 10 * epochs }, (_, iteration) => {
+    const { lr, momentum } = schedule(iteration);
+    return { iteration, lr, momentum: momentum ?? cell.momentum, loss: 2.3 * 0.5 ** (iteration / 10) * (1 + 0.2 * Math.sin(iteration)) };
+  });
+}
+
+/** Writes the step log of a cell as the runner does. */
+export async function writeStepLog(files: CellFiles, steps: readonly StepRecord[]): Promise<void> {
+  const log = (await stepLog(files.steps, 0))!;
+  log.onStepsRead!(steps);
+  await log.writePending();
 }
 
 /** A loss curve falling then exploding, over lr 1e-4 .. 1, with a validation loss every other step. */
