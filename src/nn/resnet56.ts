@@ -11,15 +11,16 @@ import {
   type LayerFactory,
 } from './layers.ts';
 
-/** Caffe's BatchNorm (epsilon 1e-5) with moving_average_fraction 0.999, followed by its Scale layer (gamma, beta). */
-const caffeBatchNorm = () => batchNorm(0.999, 1e-5);
+/** Caffe's BatchNorm (epsilon 1e-5) with the prototxt's moving_average_fraction, followed by its Scale layer (gamma, beta). */
+const caffeBatchNorm = (movingAverageFraction: number) => batchNorm(movingAverageFraction, 1e-5);
 
 /** Caffe convolutions keep their bias (filled with 0) even before batch norm. */
 const conv3x3 = (filters: number, strides = 1) => conv2d(filters, { strides });
 
 /** conv-BN-ReLU, conv-BN, plus the shortcut, then ReLU. */
-function basicBlock(filters: number, strides: 1 | 2): LayerFactory {
-  const body = sequential(conv3x3(filters, strides), caffeBatchNorm(), relu, conv3x3(filters), caffeBatchNorm());
+function basicBlock(filters: number, strides: 1 | 2, movingAverageFraction: number): LayerFactory {
+  const bn = () => caffeBatchNorm(movingAverageFraction);
+  const body = sequential(conv3x3(filters, strides), bn(), relu, conv3x3(filters), bn());
   return sequential(residual(body, strides === 2 ? ceilModeAvgPool(3, 2) : undefined), relu);
 }
 
@@ -34,12 +35,16 @@ function basicBlock(filters: number, strides: 1 | 2): LayerFactory {
  * pool (Caffe ceil mode), and the channels are doubled after the block's ReLU by appending zero
  * channels (DummyData + Concat). Convolutions carry biases. So it has 55 convs and about 0.81M
  * parameters rather than He et al.'s 0.85M.
+ *
+ * Batch norm keeps the prototxt's moving_average_fraction 0.999 unless told otherwise: x.sh rewrites it
+ * to 0.95 for every cyclical (super-convergence) run, not for the piecewise-constant baseline.
  */
-export function cifarResNet(blocksPerStage: number, classes: number): LayerFactory {
+export function cifarResNet(blocksPerStage: number, classes: number, movingAverageFraction = 0.999): LayerFactory {
+  const block = (filters: number, strides: 1 | 2) => basicBlock(filters, strides, movingAverageFraction);
   const stage = (filters: number, downsample: boolean) =>
-    Array.from({ length: blocksPerStage }, (_, i) => (downsample && i === 0 ? sequential(basicBlock(filters / 2, 2), zeroPadChannels(filters)) : basicBlock(filters, 1)));
-  return sequential(conv3x3(16), caffeBatchNorm(), relu, ...stage(16, false), ...stage(32, true), ...stage(64, true), globalAveragePool, dense(classes));
+    Array.from({ length: blocksPerStage }, (_, i) => (downsample && i === 0 ? sequential(block(filters / 2, 2), zeroPadChannels(filters)) : block(filters, 1)));
+  return sequential(conv3x3(16), caffeBatchNorm(movingAverageFraction), relu, ...stage(16, false), ...stage(32, true), ...stage(64, true), globalAveragePool, dense(classes));
 }
 
 /** ResNet-56: n = 9. */
-export const resnet56 = (classes: number): LayerFactory => cifarResNet(9, classes);
+export const resnet56 = (classes: number, movingAverageFraction?: number): LayerFactory => cifarResNet(9, classes, movingAverageFraction);

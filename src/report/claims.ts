@@ -11,7 +11,7 @@ export interface SuiteResults {
   rangeTests: RangeTestResult[];
 }
 
-export type Verdict = 'reproduced' | 'not reproduced' | 'not run';
+export type Verdict = 'reproduced' | 'not reproduced' | 'not run' | 'not comparable';
 
 export interface ClaimVerdict {
   /** e.g. "claim-5" */
@@ -23,6 +23,10 @@ export interface ClaimVerdict {
   evidence: string;
   /** Set when seeds disagree enough that the verdict could flip: says how. */
   noise?: string;
+  /** With verdict "not comparable": how the runs differ from the declared experiment, e.g. "epochs 3 instead of 16". */
+  comparability?: string;
+  /** Where the data of the runs read came from (official archive or a copy, with its md5). */
+  data?: string;
 }
 
 /** Verdicts of the claims that concern a suite, computed from the results the report read. */

@@ -106,12 +106,19 @@ function verdictSection(input: DocumentInput): Section {
 }
 
 function claimsTable(claims: readonly ClaimVerdict[]): Table {
-  const tone = { reproduced: 'good', 'not reproduced': 'bad', 'not run': 'muted' } as const;
+  const tone = { reproduced: 'good', 'not reproduced': 'bad', 'not run': 'muted', 'not comparable': 'warn' } as const;
   return {
     id: 'claims',
-    headers: ['claim', 'statement', 'verdict', 'evidence', 'noise'],
-    rows: claims.map((c) => [c.id, c.statement, { text: c.verdict, tone: tone[c.verdict], strong: true }, c.evidence, c.noise ?? '']),
-    wrap: [1, 3, 4],
+    headers: ['claim', 'statement', 'verdict', 'evidence', 'noise', 'data'],
+    rows: claims.map((c) => [
+      c.id,
+      c.statement,
+      { text: c.comparability ? `${c.verdict}: ${c.comparability}` : c.verdict, tone: tone[c.verdict], strong: true },
+      c.evidence,
+      c.noise ?? '',
+      c.data ?? '',
+    ]),
+    wrap: [1, 2, 3, 4, 5],
   };
 }
 

@@ -8,7 +8,7 @@ import type { EngineInfo } from '../engine/backend.ts';
 import { buildNetwork } from '../nn/network.ts';
 import { makeSchedule } from '../schedules/index.ts';
 import type { CellSpec } from '../suite/index.ts';
-import { divergenceGuard, scheduleCallback } from '../train/callbacks.ts';
+import { divergenceGuard, scheduleCallback, type LossSpike } from '../train/callbacks.ts';
 import { loadCheckpoint, saveCheckpoint, type NamedVariable } from '../train/checkpoint.ts';
 import { train, type EpochMetrics, type Step, type TrainingCallback } from '../train/loop.ts';
 import { MomentumSgd } from '../train/sgd.ts';
@@ -84,14 +84,18 @@ export async function runCell(job: CellJob, engine: EngineInfo, report: (event: 
 async function trainCell(job: CellJob, dataset: ImageDataset, files: CellFiles, record: RunRecord, report: (event: CellEvent) => void) {
   const { cell } = job;
   const network = buildNetwork(cell.network, dataset.train.shape, dataset.classNames.length, cell.seed);
-  const optimizer = new MomentumSgd(network.params.trainable);
+  const optimizer = new MomentumSgd(network.params.trainable, { nesterov: cell.nesterov === true });
   try {
     const trainableNames = network.params.params.filter((p) => p.trainable).map((p) => p.name);
     const state: NamedVariable[] = [
       ...network.params.params.map(({ name, variable }) => ({ name, variable })),
       ...optimizer.velocities.map((variable, i) => ({ name: `sgd/velocity/${trainableNames[i]}`, variable })),
     ];
-    const history = existsSync(files.checkpoint) ? await loadCheckpoint(files.checkpoint, state) : await startingPoint(job, state);
+    const resuming = existsSync(files.checkpoint);
+    const history = resuming ? await loadCheckpoint(files.checkpoint, state) : await startingPoint(job, state);
+    // Spikes of the epochs the checkpoint keeps; the run.json written before the interruption holds them.
+    const earlierSpikes = resuming ? ((await readRunRecord(files))?.lossSpikes ?? []).filter((spike) => spike.epoch <= history.length) : [];
+    if (earlierSpikes.length > 0) record.lossSpikes = earlierSpikes;
     await writeMetrics(files, history);
     const steps = await stepLog(files.steps, history.at(-1)?.iteration ?? 0);
     Object.assign(record, summarize(history));
@@ -106,8 +110,10 @@ async function trainCell(job: CellJob, dataset: ImageDataset, files: CellFiles, 
       async onEpochEnd(metrics, all) {
         await saveCheckpoint(files.checkpoint, state, all);
         await appendMetrics(files, metrics);
+        if (record.lossSpikes?.some((spike) => spike.epoch === metrics.epoch)) await writeRunRecord(files, { ...record, ...summarize(all) });
       },
     };
+    const recordSpike = (spike: LossSpike) => (record.lossSpikes ??= []).push(spike);
     const outcome = await train({
       network,
       optimizer,
@@ -120,7 +126,7 @@ async function trainCell(job: CellJob, dataset: ImageDataset, files: CellFiles, 
       history,
       callbacks: [
         scheduleCallback(makeSchedule(cell.policy, cell.epochs * batchesPerEpoch), cell.momentum),
-        divergenceGuard(cell.divergenceFactor, dataset.classNames.length),
+        divergenceGuard(cell.divergenceFactor, dataset.classNames.length, cell.onLossSpike ?? 'stop', recordSpike),
         // Before the checkpoint: an epoch's steps reach the disk before the checkpoint that covers them.
         ...(steps ? [steps] : []),
         checkpoint,

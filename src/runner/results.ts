@@ -5,6 +5,7 @@ import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../fsutil.ts';
 import type { ImageDataset } from '../data/dataset.ts';
 import type { EngineInfo } from '../engine/backend.ts';
 import type { CellSpec } from '../suite/index.ts';
+import type { LossSpike } from '../train/callbacks.ts';
 import type { EpochMetrics } from '../train/loop.ts';
 import { STEP_LOG_FILE } from '../train/step-log.ts';
 
@@ -33,6 +34,8 @@ export interface RunRecord {
   reason?: string;
   /** The epoch during which a diverged cell was stopped. */
   divergedAtEpoch?: number;
+  /** Loss spikes a cell with onLossSpike "train-on" trained through (absent when none). */
+  lossSpikes?: LossSpike[];
   epochsCompleted: number;
   bestTestAccuracy: number | null;
   finalTestAccuracy: number | null;

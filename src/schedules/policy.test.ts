@@ -26,6 +26,12 @@ test('defaults are filled in', () => {
   });
   assert.equal(parsePolicy(cyclical, 'x'), { ...cyclical, mode: 'triangular', gamma: 1 });
   assert.equal(parsePolicy({ name: 'constant', lr: 0.04 }, 'x'), { name: 'constant', lr: 0.04 });
+  assert.equal(parsePolicy({ name: 'multistep', lr: 0.35, milestones: [50000, 70000] }, 'x'), { name: 'multistep', lr: 0.35, milestones: [50000, 70000], gamma: 0.1 });
+});
+
+test('multistep: milestones are iterations, at least one', () => {
+  assert.is(parseError({ name: 'multistep', lr: 0.1, milestones: [] }), '--policy: milestones: must list at least one iteration');
+  assert.is(parseError({ name: 'multistep', lr: 0.1, milestones: [10, 2.5] }), '--policy: milestones[1]: must be a non-negative integer');
 });
 
 test('negative and zero learning rates name the field', () => {
@@ -59,8 +65,8 @@ test('momentum bounds are checked and paired', () => {
 
 test('unknown keys, unknown names and wrong types are rejected', () => {
   assert.is(parseError({ name: 'constant', lr: 0.1, maxlr: 1 }), '--policy: unknown key "maxlr" (known: name, lr, momentum)');
-  assert.is(parseError({ name: 'super', lr: 0.1 }), '--policy: name: must be one of constant, cyclical, one-cycle, one-cycle-cosine');
-  assert.is(parseError({ lr: 0.1 }), '--policy: name: must be one of constant, cyclical, one-cycle, one-cycle-cosine');
+  assert.is(parseError({ name: 'super', lr: 0.1 }), '--policy: name: must be one of constant, cyclical, one-cycle, one-cycle-cosine, multistep');
+  assert.is(parseError({ lr: 0.1 }), '--policy: name: must be one of constant, cyclical, one-cycle, one-cycle-cosine, multistep');
   assert.is(parseError({ name: 'one-cycle' }), '--policy: maxLr: required');
   assert.is(parseError({ name: 'one-cycle', maxLr: '0.1' }), '--policy: maxLr: must be a number');
   assert.is(parseError({ ...cyclical, mode: 'triangle' }), '--policy: mode: must be one of triangular, triangular2, exp_range');

@@ -1,14 +1,15 @@
-// The policy JSON of suite files and `scbench schedule --policy`: one schema over the four policies, and the
+// The policy JSON of suite files and `scbench schedule --policy`: one schema over the policies, and the
 // schedule each one makes.
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
 import { constantPolicy, constantSchedule } from './constant.ts';
 import { cyclicalPolicy, cyclicalSchedule } from './cyclical.ts';
+import { multistepPolicy, multistepSchedule } from './multistep.ts';
 import { oneCycleCosinePolicy, oneCycleCosineSchedule } from './one-cycle-cosine.ts';
 import { oneCyclePolicy, oneCycleSchedule } from './one-cycle.ts';
 import type { Schedule } from './schedule.ts';
 
-const POLICIES = [constantPolicy, cyclicalPolicy, oneCyclePolicy, oneCycleCosinePolicy] as const;
+const POLICIES = [constantPolicy, cyclicalPolicy, oneCyclePolicy, oneCycleCosinePolicy, multistepPolicy] as const;
 
 export const POLICY_NAMES = POLICIES.map((policy) => policy.shape.name.value);
 
@@ -34,7 +35,7 @@ export function parsePolicy(json: unknown, where: string): Policy {
 }
 
 /**
- * The schedule of `policy` for a run of `totalIterations` optimizer steps. Constant and cyclical policies do not
+ * The schedule of `policy` for a run of `totalIterations` optimizer steps. Constant, multistep and cyclical policies do not
  * depend on the length; the one-cycle policies span it and throw a UserError when it is too short for them.
  */
 export function makeSchedule(policy: Policy, totalIterations: number): Schedule {
@@ -54,6 +55,8 @@ function scheduleOf(policy: Policy, totalIterations: number): Schedule {
   switch (policy.name) {
     case 'constant':
       return constantSchedule(policy);
+    case 'multistep':
+      return multistepSchedule(policy);
     case 'cyclical':
       return cyclicalSchedule(policy);
     case 'one-cycle':

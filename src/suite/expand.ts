@@ -6,7 +6,7 @@ import type { Policy } from '../schedules/index.ts';
 import { derivePolicy, ROW_CELL_FIELDS, validatePolicy, type Row, type Rule } from './rows.ts';
 import { CELL_DEFAULTS, nameSchema, suiteProblem, type CellSpec, type SuiteFile } from './suite-file.ts';
 
-type CellValues = Partial<Omit<CellSpec, 'id'>>;
+type CellValues = Partial<Omit<CellSpec, 'id' | 'onLossSpike' | 'nesterov'>> & { onLossSpike?: 'stop' | 'train-on'; nesterov?: boolean };
 type RequiredField = 'network' | 'dataset' | 'policy' | 'epochs' | 'batchSize' | 'seed' | 'weightDecay';
 
 /** A cell as the file declares it, before defaults and the matrix; `path` is where it is written. */
@@ -180,5 +180,8 @@ function completeCell(id: string, merged: CellValues, missing: (field: RequiredF
   // Left out rather than undefined: a cell compares equal to its JSON round trip (the runner's run.json).
   if (merged.description !== undefined) cell.description = merged.description;
   if (merged.initFrom !== undefined) cell.initFrom = merged.initFrom;
+  // Defaults left out too, so results of cells written before these fields existed still match.
+  if (merged.onLossSpike === 'train-on') cell.onLossSpike = 'train-on';
+  if (merged.nesterov === true) cell.nesterov = true;
   return cell;
 }

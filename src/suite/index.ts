@@ -1,7 +1,8 @@
 // Suites: declarative JSON files in benchmarks/ naming the cells to train. A file is
 //   { "name", "description", "defaults"?: {<cell fields>}, "cells"?: [{ "id", <cell fields> }, ...],
 //     "rules"?: { "<rule>": { "policy", <derivation> } }, "rows"?: [{ <Table 1 row> }, ...] (see rows.ts),
-//     "matrix"?: { "<cell field>": [values, ...] }, "claims"?: [<claim>, ...] (see src/claims/) }
+//     "matrix"?: { "<cell field>": [values, ...] }, "claims"?: [<claim>, ...] (see src/claims/),
+//     "departures"?: [{ "source", "difference", "why" }, ...] }
 // and loads into complete, validated cells (see CellSpec); every error names the file and the JSON path in it.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
@@ -10,9 +11,9 @@ import { expandCells } from './expand.ts';
 import { parseJsonText } from './json-text.ts';
 import { validateSuiteFile, type KnownNames, type Suite } from './suite-file.ts';
 
-export { formatCellTable, formatShardTable } from './table.ts';
+export { formatCellTable, formatDepartures, formatShardTable } from './table.ts';
 export { selectCells, type CellSelection } from './select.ts';
-export type { CellSpec, KnownNames, Suite } from './suite-file.ts';
+export type { CellSpec, Departure, KnownNames, Suite } from './suite-file.ts';
 export { DATASET_FACTS, iterationsPerEpoch, type DatasetFacts } from './datasets.ts';
 
 /** `quick` -> `<benchmarksDir>/quick.json`; otherwise an existing file, used as is. */
@@ -45,6 +46,7 @@ export function parseSuite(text: string, file: string, known: KnownNames): Suite
   const suiteFile = validateSuiteFile(parseJsonText(text, shown), shown, known);
   const suite: Suite = { name: suiteFile.name, description: suiteFile.description, file, cells: expandCells(suiteFile, shown) };
   if (suiteFile.claims !== undefined) suite.claims = suiteFile.claims;
+  if (suiteFile.departures !== undefined) suite.departures = suiteFile.departures;
   return suite;
 }
 

@@ -111,9 +111,12 @@ test('initFrom names an earlier cell of the same network and data, at the same m
   assertProblem(content, 'cells[1].initFrom: first.seed-1 trains simple on cifar10, this cell vgg16bn on cifar10: the weights do not carry over');
 });
 
-test('benchmarks/paper.json: 21 cells, every row of Table 1 derived by the rules, each budget naming its claim', () => {
+test('benchmarks/paper.json: 22 cells, every row of Table 1 derived by the rules, each budget naming its claim', () => {
   const paper = loadSuite(resolveSuitePath('paper', BENCHMARKS), { networks: NETWORK_NAMES, datasets: Object.keys(DATASET_FACTS) });
-  assert.is(paper.cells.length, 21);
+  assert.is(paper.cells.length, 22);
+  const twenty = paper.cells.find((c) => c.id === 'vgg16bn.oxflower17.20-epochs.one-cycle')!;
+  assert.equal([twenty.epochs, twenty.policy], [20, paper.cells.find((c) => c.id === 'vgg16bn.oxflower17.one-cycle')!.policy]);
+  assert.ok(paper.cells.every((c) => c.onLossSpike === 'train-on'), 'the paper cells train through loss spikes, as Keras');
   // Table 1 of the paper (shared/spec/paper.md): network, dataset, constant lr, weight decay.
   const table1: [string, string, number, number][] = [
     ['simple', 'cifar10', 0.04, 3e-7],
@@ -143,10 +146,10 @@ test('benchmarks/paper.json: 21 cells, every row of Table 1 derived by the rules
   assert.equal(paper.claims?.map((c) => c.id), ['claim-1', 'claim-2', 'claim-3', 'claim-4', 'claim-5', 'claim-6', 'claim-7']);
 });
 
-test('benchmarks/smith-topin.json and keras-one-cycle.json load; the second pass starts from the first', () => {
+test('benchmarks/smith-topin.json and keras-one-cycle.json load; the second pass starts from the first, both with the script\'s SGD', () => {
   const known = { networks: NETWORK_NAMES, datasets: Object.keys(DATASET_FACTS) };
   const smithTopin = loadSuite(resolveSuitePath('smith-topin', BENCHMARKS), known);
-  assert.equal(smithTopin.cells.map((c) => c.network), ['resnet56', 'resnet56']);
+  assert.equal(smithTopin.cells.map((c) => [c.id, c.network, c.weightDecay, c.policy.name]), [['one-cycle', 'resnet56-bn0.95', 5e-5, 'one-cycle'], ['multistep', 'resnet56', 5e-5, 'multistep']]);
   assert.equal(smithTopin.claims?.map((c) => c.id), ['claim-8']);
   const keras = loadSuite(resolveSuitePath('keras-one-cycle', BENCHMARKS), known);
   assert.equal(keras.cells.map((c) => [c.id, c.epochs, c.policy.name === 'one-cycle' && c.policy.maxLr, c.initFrom]), [
@@ -154,6 +157,7 @@ test('benchmarks/smith-topin.json and keras-one-cycle.json load; the second pass
     ['pass-2', 30, 0.005, 'pass-1'],
   ]);
   assert.equal(keras.claims?.map((c) => c.id), ['claim-9']);
+  assert.ok(keras.cells.every((c) => c.nesterov === true && c.weightDecay === 1e-6 && c.policy.name === 'one-cycle' && c.policy.maxMomentum === 0.9));
 });
 
 test('the dataset facts agree with data-fetch/sources.ts and the embedded MNIST split', async () => {

@@ -23,8 +23,15 @@ export interface CellSpec {
   /** L2 coefficient on conv/dense kernels. */
   weightDecay: number;
   augment: boolean;
-  /** The cell stops as diverged when its loss exceeds this factor times its reference loss (see the loop). */
+  /** A batch loss above this factor times ln(classes) is a loss spike (see src/train/callbacks.ts). */
   divergenceFactor: number;
+  /**
+   * At a loss spike the cell stops as diverged (left out: the default), or, with "train-on", trains on as Keras
+   * would and records the spike; a non-finite loss always ends it, diverged for good.
+   */
+  onLossSpike?: 'train-on';
+  /** Nesterov momentum (Keras SGD(nesterov=True)); left out: plain momentum. */
+  nesterov?: true;
   /** Why this cell exists, which claim it serves. */
   description?: string;
   /**
@@ -42,6 +49,16 @@ export interface Suite {
   cells: CellSpec[];
   /** The claims the suite's results are checked against (see src/claims/). */
   claims?: Claim[];
+  /** Where the suite knowingly does otherwise than its sources, each naming the source. */
+  departures?: Departure[];
+}
+
+/** A declared difference between a suite and the source it reproduces. */
+export interface Departure {
+  /** The file, section or line of the source, e.g. "lnsmith54/super-convergence solver.prototxt". */
+  source: string;
+  difference: string;
+  why: string;
 }
 
 export interface KnownNames {
@@ -83,6 +100,8 @@ function sharedFieldSchemas(known: KnownNames) {
     weightDecay: z.number().min(0, 'must be >= 0'),
     augment: z.boolean(),
     divergenceFactor: z.number().gt(1, 'must be > 1'),
+    onLossSpike: z.enum(['stop', 'train-on'], { error: 'must be "stop" or "train-on"' }),
+    nesterov: z.boolean(),
   };
 }
 
@@ -106,6 +125,9 @@ function suiteFileSchema(known: KnownNames) {
       .optional(),
     matrix: strictObjectListingKeys(lists(shared)).optional(),
     claims: z.array(claimSchema).optional(),
+    departures: z
+      .array(strictObjectListingKeys({ source: z.string().min(1, 'must name the source'), difference: z.string().min(1, 'must say what differs'), why: z.string().min(1, 'must say why') }))
+      .optional(),
   });
 }
 

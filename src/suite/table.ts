@@ -1,7 +1,7 @@
 // The cell table of `scbench list`.
 import { formatTable } from '../text-table.ts';
 import { assignShards, expectedCost } from './shards.ts';
-import type { CellSpec } from './suite-file.ts';
+import type { CellSpec, Departure } from './suite-file.ts';
 
 /** One row a cell: what it trains, the policy with all its numbers, and the training budget. */
 export function formatCellTable(cells: readonly CellSpec[]): string {
@@ -37,5 +37,12 @@ export function policySummary(cell: CellSpec): string {
   const set = Object.entries(parameters).filter(([, value]) => value !== undefined && value !== null);
   const drivesMomentum = set.some(([key]) => /momentum/i.test(key));
   const shown = drivesMomentum ? set : [...set, ['momentum', cell.momentum]];
-  return [name, ...shown.map(([key, value]) => `${key}=${value}`)].join(' ');
+  const optimizer = [cell.nesterov ? 'nesterov' : '', cell.onLossSpike === 'train-on' ? 'trains-through-loss-spikes' : ''].filter(Boolean);
+  return [name, ...shown.map(([key, value]) => `${key}=${value}`), ...optimizer].join(' ');
+}
+
+/** The suite's declared departures from its sources, one paragraph each; empty when it declares none. */
+export function formatDepartures(departures: readonly Departure[] | undefined): string {
+  if (!departures?.length) return '';
+  return ['Declared departures from the sources:', ...departures.map((d) => `- ${d.source}: ${d.difference}. Why: ${d.why}`)].join('\n');
 }

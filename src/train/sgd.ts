@@ -2,13 +2,18 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * SGD with momentum in Keras's formulation (the paper trained with Keras):
- *   velocity = momentum * velocity - lr * gradient;  weight += velocity
+ *   velocity = momentum * velocity - lr * gradient
+ *   weight += velocity                                 (plain)
+ *   weight += momentum * velocity - lr * gradient      (Nesterov, Keras SGD(nesterov=True))
  * The learning rate and momentum are arguments of every step, so a schedule drives them per iteration.
  */
 export class MomentumSgd {
   readonly velocities: tf.Variable[];
 
-  constructor(private readonly weights: readonly tf.Variable[]) {
+  constructor(
+    private readonly weights: readonly tf.Variable[],
+    private readonly options: { nesterov?: boolean } = {},
+  ) {
     this.velocities = weights.map((w) => tf.tidy(() => tf.variable(tf.zerosLike(w), false)));
   }
 
@@ -16,8 +21,9 @@ export class MomentumSgd {
     tf.tidy(() => {
       this.weights.forEach((weight, i) => {
         const velocity = this.velocities[i];
-        velocity.assign(tf.sub(tf.mul(velocity, momentum), tf.mul(gradients[i], lr)));
-        weight.assign(tf.add(weight, velocity));
+        const scaled = tf.mul(gradients[i], lr);
+        velocity.assign(tf.sub(tf.mul(velocity, momentum), scaled));
+        weight.assign(tf.add(weight, this.options.nesterov ? tf.sub(tf.mul(velocity, momentum), scaled) : velocity));
       });
     });
   }
