@@ -46,7 +46,10 @@ export interface StepRecord {
 export interface TrainingCallback {
   onBatchBegin?(step: Step): void;
   onBatchEnd?(step: Step, control: LoopControl): void;
-  /** Every step's record, in iteration order and each once, as soon as its loss has been read back. */
+  /**
+   * Every step's record, in iteration order and each once, as soon as its loss has been read back; all of an
+   * epoch's records come before its onEpochEnd (the step log writes them before the epoch's checkpoint).
+   */
   onStepsRead?(records: readonly StepRecord[]): void;
   onEpochEnd?(metrics: EpochMetrics, history: readonly EpochMetrics[]): void | Promise<void>;
 }
