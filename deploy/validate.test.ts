@@ -173,6 +173,16 @@ test('the nightly workflow is wired as the README says', () => {
   assert.ok(report.steps.some((s) => s.run?.includes('GITHUB_STEP_SUMMARY')));
 });
 
+test('the nightly runs every cell on 3 seeds unless told otherwise, and claims and report read the same seeds', () => {
+  const wf = readNightly();
+  assert.is(wf.env.SEEDS, "${{ inputs.seeds || '3' }}");
+  assert.is(wf.on.workflow_dispatch?.inputs?.seeds?.default, '3');
+  assert.is(runPlan({ SHARDS: '2', SUITE: 'paper', SEEDS: 'three', BACKEND: 'tensorflow' }).status, 1, 'seeds must be a number');
+  const runs = Object.values(wf.jobs).flatMap((job) => job.steps.map((step) => step.run ?? '')).filter((run) => /\b(run|claims|report) --suite/.test(run));
+  assert.is(runs.length, 3);
+  for (const run of runs) assert.match(run, '--seeds "$SEEDS"');
+});
+
 test('the backend input of the nightly picks the image, the GPU check and the backend of the run', () => {
   const wf = readNightly();
   const input = wf.on.workflow_dispatch?.inputs?.backend;
@@ -185,16 +195,16 @@ test('the backend input of the nightly picks the image, the GPU check and the ba
     'scbench-${{ needs.plan.outputs.image }}:nightly',
   ]);
   for (const backend of BACKENDS) {
-    const { status, outputs } = runPlan({ SHARDS: '3', SUITE: 'paper', BACKEND: backend });
+    const { status, outputs } = runPlan({ SHARDS: '3', SUITE: 'paper', SEEDS: '3', BACKEND: backend });
     assert.is(status, 0, backend);
-    assert.equal([outputs.backend, outputs.count, outputs.shards], [backend, '3', '[1,2,3]']);
+    assert.equal([outputs.backend, outputs.count, outputs.shards, outputs.seeds], [backend, '3', '[1,2,3]', '3']);
     const dockerfile = readFileSync(join(dockerDir, `Dockerfile.${outputs.image}`), 'utf8');
     assert.match(dockerfile, new RegExp(`^LABEL org\\.opencontainers\\.image\\.title=scbench-${outputs.image}$`, 'm'), 'the label the nightly prunes old images by');
     assert.match(dockerfile, new RegExp(`--backend", "${backend}"`), `Dockerfile.${outputs.image} is the ${backend} image`);
   }
   const index = (pattern: RegExp) => shard.steps.findIndex((s) => pattern.test(s.run ?? ''));
   const check = index(/--entrypoint \/opt\/scbench\/deploy\/require-gpu\.sh "\$IMAGE" "\$BACKEND"/);
-  const run = index(/run --suite "\$SUITE" --backend "\$BACKEND" --shard "\$SHARD"/);
+  const run = index(/run --suite "\$SUITE" --seeds "\$SEEDS" --backend "\$BACKEND" --shard "\$SHARD"/);
   assert.ok(check >= 0 && run > check, 'the GPU is checked before the shard trains, with the backend it trains on');
   assert.ok(shard.steps.some((s) => s.run?.includes('docker build -f "$DOCKERFILE"')));
 });
@@ -270,7 +280,7 @@ test('the checks catch broken files: workflow keys and action inputs, Dockerfile
   assert.ok((await lintWorkflow(nightly, workflow.replace('needs.plan.outputs.count', 'needs.plan.outputs.cuont'))).some((p) => /cuont/.test(p)), 'undefined job output');
   assert.ok((await lintWorkflow(nightly, workflow.replace('default: tensorflow', 'default: tensorflw'))).some((p) => /tensorflw/.test(p)), 'a default that is not among the choices');
   assert.ok((await lintWorkflow(nightly, workflow.replace('needs.plan.outputs.image }}:nightly', 'needs.plan.outputs.imgae }}:nightly'))).some((p) => /imgae/.test(p)), 'undefined job output');
-  const { status } = runPlan({ SHARDS: '3', SUITE: 'paper', BACKEND: 'cuda' });
+  const { status } = runPlan({ SHARDS: '3', SUITE: 'paper', SEEDS: '3', BACKEND: 'cuda' });
   assert.is(status, 1, 'a backend without an image stops the plan');
   const webgpu = join(dockerDir, 'Dockerfile.webgpu');
   assert.ok(lintDockerfile(webgpu, readFileSync(webgpu, 'utf8').replace('ENTRYPOINT', 'ENTRYPIONT')).some((p) => /ENTRYPIONT/.test(p)));

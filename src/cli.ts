@@ -40,6 +40,9 @@ function nonNegativeNumber(flag: string) {
   };
 }
 
+const seedsOption = () =>
+  new Option('--seeds <n>', 'run every cell on seeds 1..n (ids <cell>.seed-<i>; claims summarise the seeds); give the same n to run, list, claims and report').argParser(positiveInteger('--seeds'));
+
 const backendOption = () =>
   new Option('--backend <backend>', 'engine backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto');
 
@@ -57,7 +60,8 @@ function program(): Command {
     .option('--out <dir>', 'results directory', 'results')
     .option('--cells <glob>', 'only cells whose id matches (* and ?)')
     .option('--shard <i/n>', 'run the i-th of n deterministic shares of the cells')
-    .option('--epochs <n>', 'override every cell\'s epoch budget', positiveInteger('--epochs'))
+    .option('--epochs <n>', 'override every cell\'s epoch budget (claims on such cells are not comparable)', positiveInteger('--epochs'))
+    .addOption(seedsOption())
     .option('--jobs <n>', 'parallel worker processes (default: cores, when the backend is single-threaded)', positiveInteger('--jobs'))
     .option('--no-report', 'do not write the report at the end')
     .option('--smoke', 'instead of training: two iterations per cell on random data of its real shapes, with a table of parameters, FLOPs, speed and memory')
@@ -70,7 +74,7 @@ function program(): Command {
       }
       const rangeTests = await import('./range-test/index.ts');
       const { reportCommand } = await import('./report/index.ts');
-      const writeReport = () => options.report && reportCommand({ results: [options.out], suite: options.suite, log: stderr });
+      const writeReport = () => options.report && reportCommand({ results: [options.out], suite: options.suite, seeds: options.seeds, log: stderr });
       const suiteFile = resolveSuitePath(options.suite, BENCHMARKS_DIR);
       if (rangeTests.isRangeTestSuite(suiteFile)) {
         if (options.shard !== undefined) throw new UserError(`--shard: ${suiteFile} is a range-test suite, which runs whole; choose its tests with --cells`);
@@ -115,6 +119,7 @@ function program(): Command {
     .description("the paper's claims of a suite, each reproduced / not reproduced / not run, with the numbers behind it")
     .option('--suite <name|file>', 'suite name in benchmarks/ or a suite file', 'quick')
     .option('--results <dir...>', 'results directories, several to merge shards', ['results'])
+    .addOption(seedsOption())
     .action(async (options) => {
       const { claimsCommand } = await import('./claims/index.ts');
       console.log(await claimsCommand(options));
@@ -126,6 +131,7 @@ function program(): Command {
     .option('--suite <name|file>', 'suite name in benchmarks/ or a suite file', 'quick')
     .option('--results <dir...>', 'results directories, several to merge shards', ['results'])
     .option('--out <dir>', 'output directory (default reports/<suite>/)')
+    .addOption(seedsOption())
     .action(async (options) => {
       const { reportCommand } = await import('./report/index.ts');
       console.log(await reportCommand({ ...options, log: stderr }));
@@ -146,8 +152,9 @@ function program(): Command {
     .description('print the cells of a suite')
     .option('--suite <name|file>', 'suite name in benchmarks/ or a suite file', 'quick')
     .option('--shards <n>', 'instead: which of n shards (run --shard i/n) each cell runs in, and the expected cost of each', positiveInteger('--shards'))
+    .addOption(seedsOption())
     .action((options) => {
-      const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: DATASET_NAMES });
+      const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: DATASET_NAMES }, { seeds: options.seeds });
       console.log(`${suite.name}: ${suite.description}\n`);
       console.log(options.shards === undefined ? formatCellTable(suite.cells) : formatShardTable(suite.cells, options.shards));
       const departures = formatDepartures(suite.departures);

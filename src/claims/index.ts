@@ -16,8 +16,8 @@ export { claimSchema, predicateSchema, type Claim, type Predicate } from './sche
 const BENCHMARKS_DIR = fileURLToPath(new URL('../../benchmarks', import.meta.url));
 
 /** The claims table of a suite's results; `results` defaults to ["results"]. Warnings about the results are part of the text. */
-export async function claimsCommand(options: { suite: string; results: string[] }): Promise<string> {
-  const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: DATASET_NAMES });
+export async function claimsCommand(options: { suite: string; results: string[]; seeds?: number }): Promise<string> {
+  const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: DATASET_NAMES }, { seeds: options.seeds });
   if (!suite.claims?.length) return `suite ${suite.name} declares no claims`;
   const dirs = (options.results.length > 0 ? options.results : ['results']).map((dir) => resolve(dir));
   const warnings: string[] = [];

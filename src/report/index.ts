@@ -20,12 +20,12 @@ const BENCHMARKS_DIR = fileURLToPath(new URL('../../benchmarks', import.meta.url
  * The CLI's `scbench report`: resolves the suite like `scbench run`, returns the path of index.html.
  * A range-test suite gives a report of its curves and suggestions.
  */
-export async function reportCommand(options: { results: string[]; suite: string; out?: string; log: (line: string) => void }): Promise<string> {
+export async function reportCommand(options: { results: string[]; suite: string; out?: string; seeds?: number; log: (line: string) => void }): Promise<string> {
   const file = resolveSuitePath(options.suite, BENCHMARKS_DIR);
   const known = { networks: NETWORK_NAMES, datasets: DATASET_NAMES };
   const { isRangeTestSuite, loadRangeTestSuite } = await import('../range-test/index.ts');
   const rangeTestSuite = isRangeTestSuite(file) ? loadRangeTestSuite(file, known) : undefined;
-  const suite = rangeTestSuite ? { ...rangeTestSuite, cells: [] } : loadSuite(file, known);
+  const suite = rangeTestSuite ? { ...rangeTestSuite, cells: [] } : loadSuite(file, known, { seeds: options.seeds });
   const report = await buildReport({
     resultsDirs: (options.results.length > 0 ? options.results : ['results']).map((dir) => resolve(dir)),
     suite,

@@ -22,6 +22,8 @@ export interface RunOptions {
   cells?: string;
   shard?: string;
   epochs?: number;
+  /** Seeds 1..seeds for every cell, instead of the suite's. */
+  seeds?: number;
   jobs?: number;
   log: (line: string) => void;
 }
@@ -37,7 +39,7 @@ export interface RunSummary {
  * same configuration and resuming killed ones from their checkpoints.
  */
 export async function runSuite(options: RunOptions): Promise<RunSummary> {
-  const suite = loadSuite(resolveSuitePath(options.suite, options.benchmarksDir), { networks: NETWORK_NAMES, datasets: DATASET_NAMES });
+  const suite = loadSuite(resolveSuitePath(options.suite, options.benchmarksDir), { networks: NETWORK_NAMES, datasets: DATASET_NAMES }, { seeds: options.seeds });
   const cells = selectCells(suite.cells, { glob: options.cells, shard: options.shard }).map((cell) =>
     options.epochs === undefined ? cell : { ...cell, epochs: options.epochs },
   );

@@ -9,7 +9,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { UserError } from '../errors.ts';
 import { expandCells } from './expand.ts';
 import { parseJsonText } from './json-text.ts';
-import { validateSuiteFile, type KnownNames, type Suite } from './suite-file.ts';
+import { validateSuiteFile, type KnownNames, type Suite, type SuiteFile } from './suite-file.ts';
 
 export { formatCellTable, formatDepartures, formatShardTable } from './table.ts';
 export { selectCells, type CellSelection } from './select.ts';
@@ -29,25 +29,45 @@ export function resolveSuitePath(nameOrPath: string, benchmarksDir: string): str
   );
 }
 
+/** How a command asks for a suite otherwise than written: `seeds` N runs every cell on seeds 1..N (a matrix over seeds). */
+export interface SuiteOverrides {
+  seeds?: number;
+}
+
 /** Reads, validates and expands a suite file. */
-export function loadSuite(file: string, known: KnownNames): Suite {
+export function loadSuite(file: string, known: KnownNames, overrides: SuiteOverrides = {}): Suite {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new UserError(`${displayPath(file)}: cannot read the suite file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  return parseSuite(text, file, known);
+  return parseSuite(text, file, known, overrides);
 }
 
 /** Validates and expands the text of a suite file; `file` names it in errors and in the result. */
-export function parseSuite(text: string, file: string, known: KnownNames): Suite {
+export function parseSuite(text: string, file: string, known: KnownNames, overrides: SuiteOverrides = {}): Suite {
   const shown = displayPath(file);
-  const suiteFile = validateSuiteFile(parseJsonText(text, shown), shown, known);
+  const suiteFile = withSeeds(validateSuiteFile(parseJsonText(text, shown), shown, known), overrides.seeds);
   const suite: Suite = { name: suiteFile.name, description: suiteFile.description, file, cells: expandCells(suiteFile, shown) };
   if (suiteFile.claims !== undefined) suite.claims = suiteFile.claims;
   if (suiteFile.departures !== undefined) suite.departures = suiteFile.departures;
   return suite;
+}
+
+/**
+ * The suite with its seeds replaced by 1..count, as a matrix (ids `<cell>.seed-<n>`, which claims read together);
+ * one seed keeps the ids as written. Seeds set in defaults, cells or the matrix give way.
+ */
+function withSeeds(suite: SuiteFile, count: number | undefined): SuiteFile {
+  if (count === undefined) return suite;
+  const { seed: _defaultSeed, ...defaults } = suite.defaults ?? {};
+  return {
+    ...suite,
+    defaults,
+    cells: suite.cells?.map(({ seed: _seed, ...cell }) => cell),
+    matrix: { ...suite.matrix, seed: Array.from({ length: count }, (_, i) => i + 1) },
+  };
 }
 
 /** Relative to the working directory when the file is under it (`benchmarks/quick.json`), else as given. */

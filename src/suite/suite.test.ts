@@ -38,6 +38,20 @@ function assertProblem(content: unknown, message: string) {
 
 const ids = (cells: readonly CellSpec[]) => cells.map((cell) => cell.id);
 
+test('--seeds n: every cell on seeds 1..n, whatever seeds the file sets; one seed keeps the ids', () => {
+  const withSeeds = (content: Record<string, any>, seeds: number) => parseSuite(JSON.stringify(content), FILE, KNOWN, { seeds }).cells;
+  const three = withSeeds(suite(), 3);
+  assert.equal(ids(three), ['constant.seed-1', 'constant.seed-2', 'constant.seed-3', 'one-cycle.seed-1', 'one-cycle.seed-2', 'one-cycle.seed-3']);
+  assert.equal(three.map((c) => c.seed), [1, 2, 3, 1, 2, 3]);
+  const inCells = suite();
+  delete inCells.defaults.seed;
+  inCells.cells[0].seed = 7;
+  inCells.cells[1].seed = 8;
+  assert.equal(withSeeds(inCells, 2).map((c) => [c.id, c.seed]), [['constant.seed-1', 1], ['constant.seed-2', 2], ['one-cycle.seed-1', 1], ['one-cycle.seed-2', 2]]);
+  const inMatrix = { ...inCells, cells: suite().cells, matrix: { seed: [4, 5, 6, 7, 8] } };
+  assert.equal(withSeeds(inMatrix, 1).map((c) => [c.id, c.seed]), [['constant', 1], ['one-cycle', 1]]);
+});
+
 test('a valid suite loads with defaults merged and the policy defaults filled', () => {
   const loaded = parse(suite());
   assert.is(loaded.name, 'x');
