@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the type checker, then every *.test.ts under src/, data-fetch/ and deploy/ with uvu, and ends with
+// Runs the type checker, then every *.test.ts under src/, data-fetch/, deploy/ and scripts/ with uvu, and ends with
 // one line "N passed, N failed" summed over all suites (uvu prints per-run totals only).
 import { spawnSync } from 'node:child_process';
 
@@ -12,7 +12,7 @@ if (typecheck.status !== 0) {
 
 const uvu = spawnSync(
   process.execPath,
-  ['--import', 'tsx', 'node_modules/uvu/bin.js', '.', `(src|data-fetch|deploy)/.*${filter}.*\\.test\\.ts$`, '-i', 'node_modules'],
+  ['--import', 'tsx', 'node_modules/uvu/bin.js', '.', `(src|data-fetch|deploy|scripts)/.*${filter}.*\\.test\\.ts$`, '-i', 'node_modules'],
   { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 },
 );
 process.stdout.write(uvu.stdout ?? '');
