@@ -151,41 +151,32 @@ async function main(): Promise<number> {
   const shapes = shapesToMeasure(paper.cells).filter((s) => !options.dryRun || s.input[0] <= 32);
   const results: ShapeResult[] = shapes.map((s) => ({ ...s, measuredBatch: steps.batch ?? s.batch, parameters: {}, imagesPerSecond: {} }));
 
-  // The first measurement also names the adapter; a software one (lavapipe, SwiftShader) would make every GPU
-  // figure of this check meaningless.
-  let engine: WebGpuThroughput['engine'] | undefined;
-  await check.phase('webgpu throughput', async () => {
+  /** Measures every shape on one side, each in its own process; a shape that fails is noted and left without figures. */
+  const measureAll = async <T extends { parameters: number; imagesPerSecond: number }>(side: 'webgpu' | 'torch', measure: (shape: Shape) => Promise<T>, first: (measured: T) => void) => {
+    let any = false;
     for (const [i, shape] of shapes.entries()) {
-      const measured = await webgpuThroughput(check, shape, steps).catch((error: Error) => {
-        check.note(`${shapeKey(shape)}: ${error.message}`);
-        return undefined;
-      });
+      const measured = await measure(shape).catch((error: Error) => void check.note(`${shapeKey(shape)}: ${error.message}`));
       if (!measured) continue;
-      engine ??= measured.engine;
-      if (engine.adapter?.software && !options.dryRun) throw new Error(`the adapter is a software one (${engine.adapter.description}): no GPU figures`);
-      results[i].parameters.webgpu = measured.parameters;
-      results[i].imagesPerSecond.webgpu = measured.imagesPerSecond;
+      if (!any) first(measured);
+      any = true;
+      results[i].parameters[side] = measured.parameters;
+      results[i].imagesPerSecond[side] = measured.imagesPerSecond;
     }
-    if (!engine) throw new Error('no shape could be measured on webgpu');
-    const failed = results.filter((r) => r.imagesPerSecond.webgpu === undefined).map(shapeKey);
+    const failed = results.filter((r) => r.imagesPerSecond[side] === undefined).map(shapeKey);
     if (failed.length) throw new Error(`not measured: ${failed.join('; ')}`);
-  });
+  };
 
+  // The first measurement also names the adapter; on a software one (lavapipe, SwiftShader) no figure of this
+  // check would be a GPU's.
+  let engine: WebGpuThroughput['engine'] | undefined;
+  await check.phase('webgpu throughput', () =>
+    measureAll('webgpu', (shape) => webgpuThroughput(check, shape, steps), (measured) => {
+      engine = measured.engine;
+      if (engine.adapter?.software && !options.dryRun) throw new Error(`the adapter is a software one (${engine.adapter.description}): no GPU figures`);
+    }),
+  );
   let torch: TorchThroughput | undefined;
-  await check.phase('PyTorch throughput', async () => {
-    for (const [i, shape] of shapes.entries()) {
-      const measured = await torchThroughput(check, shape, steps).catch((error: Error) => {
-        check.note(`${shapeKey(shape)}: ${error.message}`);
-        return undefined;
-      });
-      if (!measured) continue;
-      torch ??= measured;
-      results[i].parameters.torch = measured.parameters;
-      results[i].imagesPerSecond.torch = measured.imagesPerSecond;
-    }
-    const failed = results.filter((r) => r.imagesPerSecond.torch === undefined).map(shapeKey);
-    if (failed.length) throw new Error(`not measured: ${failed.join('; ')}`);
-  });
+  await check.phase('PyTorch throughput', () => measureAll('torch', (shape) => torchThroughput(check, shape, steps), (measured) => (torch = measured)));
 
   // The PyTorch networks are written to match src/nn layer for layer: the parameter counts must agree.
   await check.phase('the same parameter counts on both sides', async () => {
