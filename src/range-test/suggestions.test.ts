@@ -55,6 +55,21 @@ test('the sweep pick is the lowest curve among those that do not diverge earlier
   ];
   assert.equal(pickSweepValue('weightDecay', curves)?.value, 1e-5);
   assert.equal(pickSweepValue('momentum', [{ value: 0.9, points: curves[3].points }]), undefined);
+  assert.match(pickSweepValue('weightDecay', curves)!.rule, 'lowest minimum smoothed training loss');
+});
+
+test('with a validation loss on every curve, the sweep picks on it, not on the training loss', () => {
+  // Training loss says 1e-4 (lower); the validation loss says 1e-5 (1e-4 overfits).
+  const withValidation = (points: RangeTestPoint[], offset: number) => points.map((p) => ({ ...p, validationLoss: p.smoothedLoss + offset }));
+  const curves = [
+    { value: 1e-4, points: withValidation(syntheticCurve(0, -0.3), 0.6) },
+    { value: 1e-5, points: withValidation(syntheticCurve(0, 0), 0) },
+  ];
+  const pick = pickSweepValue('weightDecay', curves)!;
+  assert.is(pick.value, 1e-5);
+  assert.match(pick.rule, 'lowest minimum validation loss');
+  const oneWithout = [curves[0]!, { ...curves[1]!, points: syntheticCurve(0, 0) }];
+  assert.is(pickSweepValue('weightDecay', oneWithout)!.value, 1e-4, 'falls back to the training loss when a curve has no validation loss');
 });
 
 test.run();

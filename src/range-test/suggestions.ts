@@ -62,20 +62,31 @@ function steepestDescent(points: readonly RangeTestPoint[], length: number): num
 
 export type SweepParameter = 'momentum' | 'weightDecay';
 
-export const SWEEP_RULE = `lowest minimum smoothed loss among the curves whose minimum lies at an lr no less than the latest-diverging curve's / ${SWEEP_EARLY_DIVERGENCE.toPrecision(3)} (half a decade): the lowest curve that does not diverge earlier`;
+/** What a sweep compares its curves on: the validation loss when every curve recorded one (the paper's Figures 2 to 4), else the smoothed training loss. */
+const SWEEP_MEASURES = {
+  validation: { label: 'validation loss (the fixed validation sample, every step)', of: (p: RangeTestPoint) => p.validationLoss ?? NaN },
+  training: { label: 'smoothed training loss', of: (p: RangeTestPoint) => p.smoothedLoss },
+} as const;
 
-/** The sweep value whose curve is lowest without diverging earlier (SWEEP_RULE); undefined when no curve has a finite loss. */
+export const sweepRule = (measure: keyof typeof SWEEP_MEASURES) =>
+  `lowest minimum ${SWEEP_MEASURES[measure].label} among the curves whose minimum lies at an lr no less than the latest-diverging curve's / ${SWEEP_EARLY_DIVERGENCE.toPrecision(3)} (half a decade): the lowest curve that does not diverge earlier`;
+
+/** The sweep value whose curve is lowest without diverging earlier (sweepRule); undefined when no curve has a finite loss. */
 export function pickSweepValue(
   parameter: SweepParameter,
   curves: readonly { value: number; points: readonly RangeTestPoint[] }[],
 ): RangeTestSuggestions['sweepPick'] {
+  const measure = curves.length > 0 && curves.every(({ points }) => points.length > 0 && points.every((p) => p.validationLoss !== null)) ? 'validation' : 'training';
+  const loss = SWEEP_MEASURES[measure].of;
   const minima = curves.flatMap(({ value, points }) => {
-    const finite = points.filter((p) => Number.isFinite(p.smoothedLoss));
-    return finite.length > 0 ? [{ value, minimum: finite[indexOfMinimum(finite)] }] : [];
+    const finite = points.filter((p) => Number.isFinite(loss(p)));
+    if (finite.length === 0) return [];
+    const minimum = finite.reduce((a, b) => (loss(b) < loss(a) ? b : a));
+    return [{ value, lr: minimum.lr, loss: loss(minimum) }];
   });
   if (minima.length === 0) return undefined;
-  const latest = Math.max(...minima.map((m) => m.minimum.lr));
-  const eligible = minima.filter((m) => m.minimum.lr >= latest / SWEEP_EARLY_DIVERGENCE);
-  const pick = eligible.reduce((a, b) => (b.minimum.smoothedLoss < a.minimum.smoothedLoss ? b : a));
-  return { parameter, value: pick.value, rule: SWEEP_RULE };
+  const latest = Math.max(...minima.map((m) => m.lr));
+  const eligible = minima.filter((m) => m.lr >= latest / SWEEP_EARLY_DIVERGENCE);
+  const pick = eligible.reduce((a, b) => (b.loss < a.loss ? b : a));
+  return { parameter, value: pick.value, rule: sweepRule(measure) };
 }
