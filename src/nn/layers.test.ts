@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initEngine } from '../engine/backend.ts';
-import { batchNorm, ceilModeAvgPool, conv2d, depthwiseConv2d, residual, zeroPadChannels, type LayerFactory } from './layers.ts';
+import { batchNorm, ceilModeAvgPool, conv2d, dense, depthwiseConv2d, residual, zeroPadChannels, type LayerFactory } from './layers.ts';
 import { ParamStore } from './params.ts';
 
 test.before(async () => {
@@ -43,6 +43,28 @@ test('depthwise conv: one filter per channel, Keras glorot fans, decayed kernel,
     }
   }
   params.dispose();
+});
+
+test("kernel fillers: Keras glorot_uniform by default, Caffe's msra and xavier on request", () => {
+  const moments = (factory: LayerFactory, input: number[]) => {
+    const { params } = build(factory, input);
+    const values = Array.from(params.params[0]!.variable.dataSync());
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+    const max = Math.max(...values.map(Math.abs));
+    params.dispose();
+    return { mean, sd, max };
+  };
+  // 3x3 conv, 64 -> 64 channels: fanIn = fanOut = 576, 36,864 draws.
+  const glorot = moments(conv2d(64), [4, 4, 64]);
+  const limit = Math.sqrt(6 / 1152);
+  assert.ok(glorot.max <= limit && Math.abs(glorot.sd - limit / Math.sqrt(3)) < 0.02 * glorot.sd, `glorot sd ${glorot.sd}`);
+  const msra = moments(conv2d(64, { init: 'caffe-msra' }), [4, 4, 64]);
+  assert.ok(Math.abs(msra.mean) < 0.01 * msra.sd && Math.abs(msra.sd - Math.sqrt(2 / 576)) < 0.02 * msra.sd, `msra mean ${msra.mean}, sd ${msra.sd}`);
+  assert.ok(msra.max > 3.5 * msra.sd, 'normal tails, not a bounded uniform');
+  // Dense 512 -> 10: Caffe's xavier uses the fan-in only.
+  const xavier = moments(dense(10, 'caffe-xavier'), [512]);
+  assert.ok(xavier.max <= Math.sqrt(3 / 512) && Math.abs(xavier.sd - 1 / Math.sqrt(512)) < 0.05 * xavier.sd, `xavier sd ${xavier.sd}`);
 });
 
 test('zeroPadChannels appends zero channels and refuses to narrow', () => {

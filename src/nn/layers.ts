@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTrain } from '../engine/batch-norm.ts';
-import type { ParamSource } from './params.ts';
+import type { KernelInit, ParamSource } from './params.ts';
 
 /** Height, width, channels of a feature map (NHWC without the batch), or [units] after flattening. */
 export type Shape = readonly number[];
@@ -20,13 +20,14 @@ export interface ConvOptions {
   strides?: number;
   padding?: 'same' | 'valid';
   useBias?: boolean;
+  init?: KernelInit;
 }
 
 export function conv2d(filters: number, options: ConvOptions = {}): LayerFactory {
-  const { kernelSize = 3, strides = 1, padding = 'same', useBias = true } = options;
+  const { kernelSize = 3, strides = 1, padding = 'same', useBias = true, init } = options;
   return (params, [h, w, c]) => {
     const name = params.layerName('conv2d');
-    const kernel = params.kernel(`${name}/kernel`, [kernelSize, kernelSize, c, filters], kernelSize * kernelSize * c, kernelSize * kernelSize * filters);
+    const kernel = params.kernel(`${name}/kernel`, [kernelSize, kernelSize, c, filters], kernelSize * kernelSize * c, kernelSize * kernelSize * filters, init);
     const bias = useBias ? params.constant(`${name}/bias`, [filters], 0, true) : undefined;
     const [outH, outW] = convOutputSize(h, w, kernelSize, strides, padding);
     return {
@@ -161,11 +162,11 @@ export const globalAveragePool: LayerFactory = (_params, input) => ({
   apply: (x) => tf.mean(x, [1, 2]),
 });
 
-export function dense(units: number): LayerFactory {
+export function dense(units: number, init?: KernelInit): LayerFactory {
   return (params, input) => {
     const inUnits = input[0];
     const name = params.layerName('dense');
-    const kernel = params.kernel(`${name}/kernel`, [inUnits, units], inUnits, units);
+    const kernel = params.kernel(`${name}/kernel`, [inUnits, units], inUnits, units, init);
     const bias = params.constant(`${name}/bias`, [units], 0, true);
     return {
       outputShape: [units],

@@ -10,10 +10,16 @@ export interface Param {
   readonly decayed: boolean;
 }
 
+/**
+ * How a kernel starts: Keras's glorot_uniform (the default), or Caffe's fillers for networks ported from Caffe:
+ * msra, N(0, sqrt(2 / fanIn)); xavier, U(-l, l) with l = sqrt(3 / fanIn) (Caffe's default FAN_IN variance norm).
+ */
+export type KernelInit = 'glorot-uniform' | 'caffe-msra' | 'caffe-xavier';
+
 /** What a layer factory asks for while it is built: unique layer names and its parameters. */
 export interface ParamSource {
   layerName(kind: string): string;
-  kernel(name: string, shape: number[], fanIn: number, fanOut: number): tf.Variable;
+  kernel(name: string, shape: number[], fanIn: number, fanOut: number, init?: KernelInit): tf.Variable;
   constant(name: string, shape: number[], value: number, trainable: boolean): tf.Variable;
 }
 
@@ -46,12 +52,23 @@ export class ParamStore implements ParamSource {
     return this.names.next(kind);
   }
 
-  /** A kernel with Keras's glorot_uniform: U(-l, l), l = sqrt(6 / (fanIn + fanOut)). */
-  kernel(name: string, shape: number[], fanIn: number, fanOut: number): tf.Variable {
-    const limit = Math.sqrt(6 / (fanIn + fanOut));
+  /** A kernel drawn by `init` (KernelInit) from the store's seeded stream. */
+  kernel(name: string, shape: number[], fanIn: number, fanOut: number, init: KernelInit = 'glorot-uniform'): tf.Variable {
     const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    for (let i = 0; i < values.length; i++) values[i] = (2 * this.random() - 1) * limit;
+    if (init === 'caffe-msra') {
+      const std = Math.sqrt(2 / fanIn);
+      for (let i = 0; i < values.length; i++) values[i] = std * this.standardNormal();
+    } else {
+      const limit = init === 'caffe-xavier' ? Math.sqrt(3 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
+      for (let i = 0; i < values.length; i++) values[i] = (2 * this.random() - 1) * limit;
+    }
     return this.add(name, tf.tensor(values, shape), { trainable: true, decayed: true });
+  }
+
+  /** Box-Muller from two uniforms of the stream (1 - u keeps the logarithm finite). */
+  private standardNormal(): number {
+    const u = 1 - this.random();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.random());
   }
 
   constant(name: string, shape: number[], value: number, trainable: boolean): tf.Variable {
