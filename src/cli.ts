@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 // Each command imports what it needs when it runs: start-up stays short, whatever the command.
 import { DATASET_NAMES, describeDataset } from './data/registry.ts';
 import type { BackendRequest } from './engine/backend.ts';
+import { releaseEngines } from './engine/release.ts';
 import { UserError } from './errors.ts';
 import { NETWORK_NAMES } from './nn/network.ts';
 import { formatCellTable, formatDepartures, formatShardTable, loadSuite, resolveSuitePath } from './suite/index.ts';
@@ -44,7 +45,7 @@ const seedsOption = () =>
   new Option('--seeds <n>', 'run every cell on seeds 1..n (ids <cell>.seed-<i>; claims summarise the seeds); give the same n to run, list, claims and report').argParser(positiveInteger('--seeds'));
 
 const backendOption = () =>
-  new Option('--backend <backend>', 'engine backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto');
+  new Option('--backend <backend>', 'engine backend').choices(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto');
 
 function program(): Command {
   const cli = new Command('scbench')
@@ -250,5 +251,7 @@ export async function main(argv: string[]): Promise<number> {
     stderr(`scbench: ${(error as Error).message}`);
     if (process.env.SCBENCH_DEBUG) stderr((error as Error).stack ?? '');
     return 1;
+  } finally {
+    releaseEngines();
   }
 }

@@ -49,11 +49,18 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     size: options.batch,
   };
   const step = () => trainStep(network, optimizer, 1e-5, batch, 0.01, 0.9);
+  // Steps are launched back to back, as training launches them; the clock stops when the device has finished the last.
+  const run = async (iterations: number) => {
+    for (let i = 0; i < iterations - 1; i++) step().dispose();
+    const last = step();
+    await last.data();
+    last.dispose();
+  };
   try {
-    for (let i = 0; i < options.warmup; i++) step();
+    await run(options.warmup);
     await options.beforeTimed?.();
     const started = performance.now();
-    for (let i = 0; i < options.iterations; i++) step();
+    await run(options.iterations);
     const seconds = (performance.now() - started) / 1000;
     return {
       network: options.network,
@@ -66,7 +73,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       seconds,
       imagesPerSecond: (options.batch * options.iterations) / seconds,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
-      kernels: options.profile ? await profileKernels(step) : undefined,
+      kernels: options.profile ? await profileKernels(() => run(1)) : undefined,
     };
   } finally {
     tf.dispose([batch.x, batch.labels]);
@@ -75,7 +82,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
   }
 }
 
-async function profileKernels(step: () => void): Promise<Throughput['kernels']> {
+async function profileKernels(step: () => Promise<void>): Promise<Throughput['kernels']> {
   const profile = await tf.profile(step);
   const byName = new Map<string, { ms: number; calls: number }>();
   // The profile also lists op scopes (fusedConv2d__op, custom gradients) around their kernels: keep backend kernels only.
@@ -97,7 +104,7 @@ function parseShape(text: string): [number, number, number] {
 
 export function formatThroughput(t: Throughput): string {
   const lines = [
-    `${t.network} at ${t.inputShape.join('x')}, batch ${t.batch}, on ${t.engine.kind} (${t.engine.packageName} ${t.engine.version})`,
+    `${t.network} at ${t.inputShape.join('x')}, batch ${t.batch}, on ${t.engine.kind}${t.engine.adapter ? ` on ${t.engine.adapter.description}` : ''} (${t.engine.packageName} ${t.engine.version})`,
     `parameters ${t.parameters}, ${t.trainingGflopsPerImage.toFixed(3)} GFLOP per training image`,
     `${t.imagesPerSecond.toFixed(1)} images/s over ${t.iterations} iterations (${t.seconds.toFixed(2)} s), peak RSS ${t.peakRssMiB.toFixed(0)} MiB`,
   ];

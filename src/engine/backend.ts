@@ -8,19 +8,22 @@ import { dirname } from 'node:path';
 import { UserError } from '../errors.ts';
 import { loadCoreGradients } from './core-gradients.ts';
 import { registerWasmKernels } from './wasm-kernels.ts';
+import { AdapterUnavailable, startWebgpu, type AdapterInfo } from './webgpu.ts';
 
-export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendRequest = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 export interface EngineInfo {
   /** The tfjs backend name, as tf.getBackend() reports it. */
   backend: string;
-  kind: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  kind: 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
   packageName: string;
   version: string;
   /** Why this backend was taken, in one line. */
   reason: string;
   /** True when the backend computes on one thread: a suite then uses the cores by running cells in parallel processes. */
   singleThreaded: boolean;
+  /** The GPU adapter, for webgpu: two adapters are two engines. */
+  adapter?: AdapterInfo;
 }
 
 type Kind = EngineInfo['kind'];
@@ -34,39 +37,62 @@ const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu';
 const TFJS_NODE = '@tensorflow/tfjs-node';
 const WASM = '@tensorflow/tfjs-backend-wasm';
 const CPU = '@tensorflow/tfjs-backend-cpu';
+const WEBGPU = '@tensorflow/tfjs-backend-webgpu';
 
 /**
  * Starts the requested backend and makes it the current one. 'auto' takes the fastest that starts
- * (tensorflow, then wasm, then cpu) and logs which and why; an explicit request that cannot be met
- * throws UserError instead of falling back.
+ * (AUTO_ORDER) and logs which and why it skipped the others; an explicit request that cannot be met
+ * throws UserError instead of falling back. Only an explicit 'webgpu' takes a software adapter.
  */
 export async function initEngine(request: BackendRequest, log: (line: string) => void = () => {}): Promise<EngineInfo> {
   if (request !== 'auto') {
     try {
-      return await start(request);
+      return await start(request, true);
     } catch (error) {
       if (error instanceof Unavailable) throw new UserError(`--backend ${request}: ${error.message}`);
       throw error;
     }
   }
-  const skipped: string[] = [];
-  for (const candidate of ['tensorflow', 'wasm', 'cpu'] as const) {
+  const skipped = new Map<string, string>();
+  for (const candidate of AUTO_ORDER) {
     try {
-      const info = await start(candidate);
-      const why = skipped.length > 0 ? `because ${skipped.join('; ')}` : 'as the fastest';
+      const info = await candidate.start();
+      const why = skipped.size > 0 ? `after skipping ${describeSkipped(skipped)}` : 'as the fastest';
       log(`backend auto: using ${info.kind} (${info.packageName} ${info.version}; ${info.reason}) ${why}`);
       return info;
     } catch (error) {
       if (!(error instanceof Unavailable)) throw error;
-      skipped.push(`${candidate} is unavailable: ${error.message}`);
+      // Both tensorflow candidates fail alike when the package is missing: say it once.
+      if (!skipped.has(error.message)) skipped.set(error.message, candidate.label);
     }
   }
-  throw new UserError(`--backend auto: no backend could be started: ${skipped.join('; ')}`);
+  throw new UserError(`--backend auto: no backend could be started: ${describeSkipped(skipped)}`);
 }
 
+/** "label: problem; label: problem" from a map of problem -> label. */
+function describeSkipped(skipped: Map<string, string>): string {
+  return [...skipped].map(([problem, label]) => `${label}: ${problem}`).join('; ');
+}
+
+/** Fastest first: libtensorflow's CUDA kernels, then WebGPU on a real GPU, then the CPU engines. */
+const AUTO_ORDER: readonly { label: string; start: () => Promise<EngineInfo> }[] = [
+  {
+    label: 'tensorflow on a GPU',
+    start: async () => {
+      const info = await start('tensorflow', false);
+      if (info.kind !== 'tensorflow-gpu') throw new Unavailable(info.reason);
+      return info;
+    },
+  },
+  { label: 'webgpu', start: () => start('webgpu', false) },
+  { label: 'tensorflow on the CPU', start: () => start('tensorflow', false) },
+  { label: 'wasm', start: () => start('wasm', false) },
+  { label: 'cpu', start: () => start('cpu', false) },
+];
+
 /** Starts one backend, then makes sure tfjs-core's gradients are registered so it can train. */
-async function start(backend: Exclude<BackendRequest, 'auto'>): Promise<EngineInfo> {
-  const starters = { tensorflow: startTensorflow, wasm: startWasm, cpu: startCpu };
+async function start(backend: Exclude<BackendRequest, 'auto'>, allowSoftwareAdapter: boolean): Promise<EngineInfo> {
+  const starters = { tensorflow: startTensorflow, webgpu: () => startWebgpuEngine(allowSoftwareAdapter), wasm: startWasm, cpu: startCpu };
   const info = await starters[backend]();
   await loadCoreGradients();
   started = info;
@@ -138,6 +164,15 @@ async function startWasm(): Promise<EngineInfo> {
   const threads = wasm.getThreadsCount();
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'SIMD' : 'no SIMD';
   return info('wasm', WASM, `XNNPACK in WebAssembly, ${simd}, ${threads} thread${threads === 1 ? '' : 's'}`, threads === 1);
+}
+
+async function startWebgpuEngine(allowSoftwareAdapter: boolean): Promise<EngineInfo> {
+  const adapter = await startWebgpu(allowSoftwareAdapter).catch((error) => {
+    throw error instanceof AdapterUnavailable ? new Unavailable(error.message) : error;
+  });
+  await setBackend('webgpu', WEBGPU);
+  const kind = adapter.software ? 'a software adapter: for correctness, not speed' : 'a hardware adapter';
+  return { ...info('webgpu', WEBGPU, `WebGPU through Dawn on ${adapter.description || adapter.device} (${kind})`, false), adapter };
 }
 
 async function startCpu(): Promise<EngineInfo> {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { AdapterInfo } from '../engine/webgpu.ts';
 import { UserError } from '../errors.ts';
 import { firstDifference, mergeResults, type MergeRecord } from './merge.ts';
 
@@ -13,7 +14,7 @@ const scbench = fileURLToPath(new URL('../../bin/scbench', import.meta.url));
 const quiet = () => {};
 
 /** A results root with hand-written cells: run.json as the runner writes it (the fields merge reads) and a metrics.csv. */
-async function resultsRoot(cells: { id: string; lr?: number; gitCommit?: string; kind?: string; status?: string; epochs?: number; shard?: string; accuracy?: string }[]) {
+async function resultsRoot(cells: { id: string; lr?: number; gitCommit?: string; kind?: string; adapter?: AdapterInfo; status?: string; epochs?: number; shard?: string; accuracy?: string }[]) {
   const root = await mkdtemp(join(tmpdir(), 'scbench-merge-'));
   for (const c of cells) {
     const dir = join(root, 'grid', c.id);
@@ -23,7 +24,7 @@ async function resultsRoot(cells: { id: string; lr?: number; gitCommit?: string;
       cell: { id: c.id, network: 'simple', dataset: 'cifar10', policy: { name: 'constant', lr: c.lr ?? 0.05 }, epochs: 2 },
       status: c.status ?? 'completed',
       epochsCompleted: c.epochs ?? 2,
-      engine: { backend: 'tensorflow', kind: c.kind ?? 'tensorflow-gpu', packageName: '@tensorflow/tfjs-node-gpu' },
+      engine: { backend: 'tensorflow', kind: c.kind ?? 'tensorflow-gpu', packageName: '@tensorflow/tfjs-node-gpu', adapter: c.adapter },
       versions: { node: '20.0.0', scbench: '0.1.0', '@tensorflow/tfjs-core': '4.22.0' },
       gitCommit: c.gitCommit ?? 'abc123',
       shard: c.shard,
@@ -94,6 +95,16 @@ test('a cell run with another configuration or another code version is refused, 
   assert.not.ok(existsSync(join(nested, '..')), 'the folders made for --out are gone after a refusal');
   assert.not.ok(existsSync(out), 'no merged folder after a refusal');
   assert.equal((await readdir(join(out, '..'))).filter((name) => name.includes('merging')), [], 'no staging folder left behind');
+});
+
+test('cells computed on two WebGPU adapters are two engines: refused; on the same adapter they merge', async () => {
+  const gpu = (device: string): AdapterInfo => ({ vendor: 'nvidia', architecture: 'hopper', device, description: `NVIDIA ${device}`, software: false });
+  const h200 = await resultsRoot([{ id: 'x', kind: 'webgpu', adapter: gpu('H200'), shard: '1/2' }]);
+  const l4 = await resultsRoot([{ id: 'x', kind: 'webgpu', adapter: gpu('L4'), shard: '2/2' }]);
+  await assertRefused(() => mergeResults({ sources: [h200, l4], out: join(h200, 'refused'), log: quiet }), /they differ in engine\.adapter\./);
+  const alsoH200 = await resultsRoot([{ id: 'y', kind: 'webgpu', adapter: gpu('H200'), shard: '2/2' }, { id: 'x', kind: 'webgpu', adapter: gpu('H200'), shard: '2/2' }]);
+  const record = await mergeResults({ sources: [h200, alsoH200], out: await freshOut(), log: quiet });
+  assert.equal(record.results.map((r) => r.id), ['x', 'y']);
 });
 
 test('range tests merge by their test and the code that ran them', async () => {

@@ -165,12 +165,12 @@ async function rangeTest(source: string, suite: string, id: string, dir: string)
 
 /**
  * The code that computed a result: the engine (its kind: the tfjs backend is "tensorflow" on CPU and GPU
- * alike), the commit, and the libraries' versions (Node's aside). Range-test records written before they
- * kept these have none of them.
+ * alike; for webgpu also the adapter, so two GPUs are two engines), the commit, and the libraries' versions
+ * (Node's aside). Range-test records written before they kept these have none of them.
  */
 function computedBy(record: Pick<RunRecord, 'engine' | 'gitCommit' | 'versions'> | RangeTestRecord): Record<string, unknown> {
   const { node: _node, ...libraries } = record.versions ?? {};
-  const engine = record.engine ? { kind: record.engine.kind, packageName: record.engine.packageName } : null;
+  const engine = record.engine ? { kind: record.engine.kind, packageName: record.engine.packageName, adapter: record.engine.adapter ?? null } : null;
   return { engine, gitCommit: record.gitCommit ?? null, versions: libraries };
 }
 

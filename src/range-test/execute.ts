@@ -82,7 +82,7 @@ export async function executeRangeTest(spec: RangeTestSpec, files: RangeTestFile
       const name = value === undefined ? spec.id : `${spec.id} ${spec.sweep!.parameter} ${value}`;
       log(`${name}: lr ${settings.minLr} -> ${settings.maxLr} (${settings.scale}) over ${iterations} step(s)`);
       // Each test restores the weights and velocities it started from: every curve starts from the same network.
-      const curve = runRangeTest(network, optimizer, dataset, settings);
+      const curve = await runRangeTest(network, optimizer, dataset, settings);
       points.push(...curve.points);
       curves.push({ value: value ?? NaN, points: curve.points });
       suggestions.push(...suggestLrs(curve.points, value === undefined ? {} : { momentum: settings.momentum, weightDecay: settings.weightDecay }));

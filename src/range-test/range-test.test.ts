@@ -39,12 +39,12 @@ test('a range test restores weights, batch-norm statistics and velocities, and l
   const { dataset, network, optimizer, dispose } = await setup();
   // One real step first, so the velocities and moving statistics are not their initial values.
   const batch = epochBatches(dataset.train, { batchSize: 32, seed: 9, epoch: 1, normalization: dataset.normalization, augmentations: [] }).next().value!;
-  trainStep(network, optimizer, 5e-4, batch, 0.05, 0.9);
+  trainStep(network, optimizer, 5e-4, batch, 0.05, 0.9).dispose();
   tf.dispose([batch.x, batch.labels]);
   const all = [...network.params.params.map((p) => p.variable), ...optimizer.velocities];
   const before = values(all);
   const tensors = tf.memory().numTensors;
-  const curve = runRangeTest(network, optimizer, dataset, { ...SETTINGS, validationSamples: 50 });
+  const curve = await runRangeTest(network, optimizer, dataset, { ...SETTINGS, validationSamples: 50 });
   assert.equal(curve.points.length, 6);
   assert.ok(curve.points.every((p) => p.validationLoss !== null && Number.isFinite(p.validationLoss)));
   assert.equal(values(all), before);
@@ -55,7 +55,7 @@ test('a range test restores weights, batch-norm statistics and velocities, and l
 
 test('the test stops at the step whose smoothed loss exceeds 4x the best, and records that step', async () => {
   const { dataset, network, optimizer, dispose } = await setup();
-  const curve = runRangeTest(network, optimizer, dataset, { ...SETTINGS, minLr: 1, maxLr: 1e4, iterations: 40 });
+  const curve = await runRangeTest(network, optimizer, dataset, { ...SETTINGS, minLr: 1, maxLr: 1e4, iterations: 40 });
   dispose();
   assert.match(curve.stoppedBecause ?? '', /exceeds 4 x the best|loss is (NaN|Infinity)/);
   const last = curve.points.at(-1)!;
@@ -69,7 +69,7 @@ test('a loss that is NaN from the first step ends the test with a reason, a read
   const { dataset, network, optimizer, dispose } = await setup();
   const kernel = network.params.params.find((p) => p.decayed)!.variable;
   kernel.assign(tf.fill(kernel.shape, NaN));
-  const curve = runRangeTest(network, optimizer, dataset, SETTINGS);
+  const curve = await runRangeTest(network, optimizer, dataset, SETTINGS);
   dispose();
   assert.equal(curve.points.length, 1);
   assert.match(curve.stoppedBecause ?? '', /^loss is NaN at iteration 0/);

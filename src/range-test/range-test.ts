@@ -45,13 +45,13 @@ export interface RangeTestCurve {
  * velocities it started from, so a caller (a sweep, a training run) reuses the model untouched.
  * The stepping point is recorded before the test stops, so a diverging curve shows its divergence.
  */
-export function runRangeTest(
+export async function runRangeTest(
   network: Network,
   optimizer: MomentumSgd,
   dataset: ImageDataset,
   settings: RangeTestSettings,
   onPoint: (point: RangeTestPoint) => void = () => {},
-): RangeTestCurve {
+): Promise<RangeTestCurve> {
   const state = snapshot([...network.params.params.map((p) => p.variable), ...optimizer.velocities]);
   const validation = settings.validationSamples > 0 ? validationBatch(dataset, settings.validationSamples, settings.seed) : undefined;
   const smoother = new LossSmoother(settings.beta);
@@ -63,8 +63,11 @@ export function runRangeTest(
     for (let iteration = 0; iteration < settings.iterations && !stoppedBecause; iteration++) {
       const lr = rampLr(iteration, settings.iterations, settings.minLr, settings.maxLr, settings.scale);
       const batch = batches.next().value as Batch;
-      const { loss } = trainStep(network, optimizer, settings.weightDecay, batch, lr, settings.momentum);
+      const values = trainStep(network, optimizer, settings.weightDecay, batch, lr, settings.momentum);
       tf.dispose([batch.x, batch.labels]);
+      // The test decides after every step whether to go on: it reads each loss back (a range test is short).
+      const [loss] = await values.data();
+      values.dispose();
       const smoothedLoss = smoother.add(loss);
       const point: RangeTestPoint = {
         iteration,
@@ -73,7 +76,7 @@ export function runRangeTest(
         weightDecay: settings.weightDecay,
         loss,
         smoothedLoss,
-        validationLoss: validation ? validationLoss(network, validation) : null,
+        validationLoss: validation ? await validationLoss(network, validation) : null,
       };
       points.push(point);
       onPoint(point);
@@ -105,6 +108,9 @@ function validationBatch(dataset: ImageDataset, samples: number, seed: number): 
   return makeBatch(dataset.test, order.subarray(0, Math.min(samples, dataset.test.count)), dataset.normalization);
 }
 
-function validationLoss(network: Network, batch: Batch): number {
-  return tf.tidy(() => crossEntropy(batch.labels, network.logits(batch.x, false)).dataSync()[0]);
+async function validationLoss(network: Network, batch: Batch): Promise<number> {
+  const loss = tf.tidy(() => crossEntropy(batch.labels, network.logits(batch.x, false)));
+  const [value] = await loss.data();
+  loss.dispose();
+  return value;
 }

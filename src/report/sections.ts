@@ -257,7 +257,7 @@ function table1Blocks(input: DocumentInput): Block[] {
 
 const backendOf = (result: CellResult) => {
   const engine = result.record!.engine;
-  return `${engine.kind} (${engine.packageName} ${engine.version})`;
+  return `${engine.kind}${engine.adapter ? ` on ${engine.adapter.description}` : ''} (${engine.packageName} ${engine.version})`;
 };
 
 const hostOf = (result: CellResult) => {

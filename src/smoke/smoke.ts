@@ -60,12 +60,17 @@ export async function smokeCell(cell: CellSpec, smokeBatch: number): Promise<Smo
   let measured: Omit<SmokeResult, 'leakedTensors'>;
   try {
     // Shapes and memory do not depend on the policy's numbers: every step trains at a small lr.
-    const step = (images: typeof batch) => () => trainStep(network, optimizer, cell.weightDecay, images, 1e-3, cell.momentum);
+    // Each step waits for its loss, so the time covers the device's work too.
+    const step = (images: typeof batch) => async () => {
+      const values = trainStep(network, optimizer, cell.weightDecay, images, 1e-3, cell.momentum);
+      await values.data();
+      values.dispose();
+    };
     // The profiled steps measure tensor peaks (the profiler's per-kernel bookkeeping slows them); the plain one, the time.
     const peak = async (images: typeof batch) => (await tf.profile(step(images))).peakBytes - bytesBefore;
     const peakAtSmokeBatch = await peak(batch);
     const started = performance.now();
-    step(batch)();
+    await step(batch)();
     const seconds = (performance.now() - started) / 1000;
     const peakAtOne = await peak(single);
     const perImage = (peakAtSmokeBatch - peakAtOne) / (smokeBatch - 1);

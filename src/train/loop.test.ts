@@ -85,6 +85,38 @@ test('every step is recorded once, in order, with the lr and momentum it used', 
   assert.ok(Math.abs(meanLoss - outcome.history[1].trainLoss) < 0.05, `mean of epoch 2's batch losses ${meanLoss} vs ${outcome.history[1].trainLoss}`);
 });
 
+test('the loop gives the metrics recorded before it read losses back in intervals (wasm, one-cycle, seed 5)', async () => {
+  const dataset = await loadDatasetByName('mnist-mini');
+  const network = buildNetwork('simple-mnist', dataset.train.shape, 10, 3);
+  const optimizer = new MomentumSgd(network.params.trainable);
+  const schedule = makeSchedule({ name: 'one-cycle', maxLr: 0.5, endPercentage: 0.1, scalePercentage: null, maxMomentum: 0.9, minMomentum: 0.85 }, 32);
+  const outcome = await train({
+    network, optimizer, dataset, batchSize: 64, seed: 5, weightDecay: 5e-4, augmentations: [], epochs: 2,
+    callbacks: [scheduleCallback(schedule, 0.9), divergenceGuard(4, 10)],
+  });
+  optimizer.dispose();
+  network.dispose();
+  // Recorded with the loop that read every step's loss back synchronously: the same float32 values, summed in the same order.
+  assert.equal(outcome.history.map(learned), [
+    { epoch: 1, iteration: 16, trainLoss: 2.0880773792266845, trainAccuracy: 0.322, testLoss: 4.072766004562378, testAccuracy: 0.192, testTop5: 0.828, lr: 0.4678571428571429, momentum: 0.8535714285714285, epochSeconds: 0, imagesPerSecond: 0 },
+    { epoch: 2, iteration: 32, trainLoss: 1.0532559423446655, trainAccuracy: 0.675, testLoss: 2.3029583244323732, testAccuracy: 0.516, testTop5: 0.858, lr: 0.012874999999999998, momentum: 0.9, epochSeconds: 0, imagesPerSecond: 0 },
+  ]);
+});
+
+test('every step reaches onBatchEnd once, in order, with its own lr, before its epoch ends', async () => {
+  const seen: { iteration: number; lr: number; epoch: number }[] = [];
+  const epochsEnded: number[] = [];
+  const run = await setup(0.05, [
+    { onBatchBegin: (step) => void (step.lr = 0.01 * (step.iteration + 1)) },
+    { onBatchEnd: (step) => void seen.push({ iteration: step.iteration, lr: step.lr, epoch: step.epoch }), onEpochEnd: () => void epochsEnded.push(seen.length) },
+  ]);
+  await train({ ...run.base, epochs: 2 });
+  run.dispose();
+  assert.equal(seen.map((s) => s.iteration), Array.from({ length: 32 }, (_, i) => i));
+  assert.ok(seen.every((s) => Math.abs(s.lr - 0.01 * (s.iteration + 1)) < 1e-12));
+  assert.equal(epochsEnded, [16, 32]);
+});
+
 test('a diverging run stops with the reason and keeps the epochs it finished', async () => {
   const run = await setup(1e4);
   const outcome = await train({ ...run.base, epochs: 2 });

@@ -80,6 +80,22 @@ export interface TrainingOutcome {
   stoppedBecause?: string;
 }
 
+/**
+ * Steps between two readbacks of the training losses and correct counts. Each step leaves its loss and correct
+ * count on the device; every READBACK_INTERVAL steps the loop starts reading them back without waiting, and
+ * takes the values when the next interval is launched, so a GPU never waits for the host. onBatchEnd (the
+ * divergence guard, progress) and onStepsRead therefore see a step between READBACK_INTERVAL and
+ * 2 x READBACK_INTERVAL - 1 steps after it ran, and every step of an epoch before the epoch ends.
+ */
+export const READBACK_INTERVAL = 16;
+
+/** A step launched on the device, its loss and correct count not yet read back. */
+interface LaunchedStep {
+  step: Step;
+  size: number;
+  values: tf.Tensor1D;
+}
+
 export async function train(setup: TrainingSetup): Promise<TrainingOutcome> {
   const { dataset, batchSize, callbacks } = setup;
   const history = [...(setup.history ?? [])];
@@ -90,40 +106,64 @@ export async function train(setup: TrainingSetup): Promise<TrainingOutcome> {
   for (let epoch = history.length + 1; epoch <= setup.epochs && !stoppedBecause; epoch++) {
     const started = performance.now();
     let iteration = (epoch - 1) * batchesPerEpoch;
-    let lossSum = 0;
-    let correct = 0;
-    let seen = 0;
-    const step: Step = { epoch, iteration, batch: 0, batchesPerEpoch, lr: 0, momentum: 0, loss: NaN, imagesPerSecond: 0 };
-    const batches = epochBatches(dataset.train, { ...setup, epoch, normalization: dataset.normalization });
-    for (const batch of batches) {
-      Object.assign(step, { iteration, batch: step.batch + 1 });
-      for (const c of callbacks) c.onBatchBegin?.(step);
-      const result = trainStep(setup.network, setup.optimizer, setup.weightDecay, batch, step.lr, step.momentum);
-      disposeBatch(batch);
-      lossSum += result.loss * batch.size;
-      correct += result.correct;
-      seen += batch.size;
-      step.loss = result.loss;
-      step.imagesPerSecond = seen / ((performance.now() - started) / 1000);
-      const records: StepRecord[] = [{ iteration, lr: step.lr, momentum: step.momentum, loss: result.loss }];
+    const totals = { lossSum: 0, correct: 0, seen: 0 };
+    let lastStep: Step | undefined;
+    const launched: LaunchedStep[] = [];
+    let reading: Promise<void> = Promise.resolve();
+    const readBack = async (steps: LaunchedStep[]) => {
+      const stacked = tf.tidy(() => tf.stack(steps.map((s) => s.values)));
+      tf.dispose(steps.map((s) => s.values));
+      const values = await stacked.data();
+      stacked.dispose();
+      const records: StepRecord[] = [];
+      steps.forEach(({ step, size }, i) => {
+        step.loss = values[2 * i];
+        totals.lossSum += step.loss * size;
+        totals.correct += values[2 * i + 1];
+        totals.seen += size;
+        step.imagesPerSecond = totals.seen / ((performance.now() - started) / 1000);
+        records.push({ iteration: step.iteration, lr: step.lr, momentum: step.momentum, loss: step.loss });
+      });
       for (const c of callbacks) c.onStepsRead?.(records);
-      for (const c of callbacks) c.onBatchEnd?.(step, control);
+      for (const { step } of steps) for (const c of callbacks) c.onBatchEnd?.(step, control);
+    };
+    const batches = epochBatches(dataset.train, { ...setup, epoch, normalization: dataset.normalization });
+    let next = batches.next();
+    while (!next.done && !stoppedBecause) {
+      const batch = next.value;
+      const step: Step = { epoch, iteration, batch: (lastStep?.batch ?? 0) + 1, batchesPerEpoch, lr: 0, momentum: 0, loss: NaN, imagesPerSecond: 0 };
+      for (const c of callbacks) c.onBatchBegin?.(step);
+      const values = trainStep(setup.network, setup.optimizer, setup.weightDecay, batch, step.lr, step.momentum);
+      disposeBatch(batch);
+      launched.push({ step, size: batch.size, values });
+      lastStep = step;
       iteration++;
-      if (stoppedBecause) break;
+      // The next batch is built while the device works on this step.
+      next = batches.next();
+      if (launched.length === READBACK_INTERVAL) {
+        await reading;
+        reading = readBack(launched.splice(0));
+      }
     }
+    if (!next.done) {
+      disposeBatch(next.value);
+      batches.return(undefined);
+    }
+    await reading;
+    if (launched.length > 0) await readBack(launched.splice(0));
     if (stoppedBecause) break;
     const trainSeconds = (performance.now() - started) / 1000;
-    const test = evaluate(setup.network, dataset, setup.evaluationBatchSize ?? 256);
+    const test = await evaluate(setup.network, dataset, setup.evaluationBatchSize ?? 256);
     const metrics: EpochMetrics = {
       epoch,
       iteration,
-      trainLoss: lossSum / seen,
-      trainAccuracy: correct / seen,
+      trainLoss: totals.lossSum / totals.seen,
+      trainAccuracy: totals.correct / totals.seen,
       ...test,
-      lr: step.lr,
-      momentum: step.momentum,
+      lr: lastStep!.lr,
+      momentum: lastStep!.momentum,
       epochSeconds: (performance.now() - started) / 1000,
-      imagesPerSecond: seen / trainSeconds,
+      imagesPerSecond: totals.seen / trainSeconds,
     };
     history.push(metrics);
     for (const c of callbacks) await c.onEpochEnd?.(metrics, history);
@@ -131,7 +171,10 @@ export async function train(setup: TrainingSetup): Promise<TrainingOutcome> {
   return { history, stoppedBecause };
 }
 
-/** One optimizer step; returns the batch's loss (with the L2 penalty, as Keras reports it) and its correct count. */
+/**
+ * One optimizer step. Returns, on the device, the batch's loss (with the L2 penalty, as Keras reports it) and its
+ * correct count: reading them back is the caller's choice, so a GPU need not wait for the host after every step.
+ */
 export function trainStep(
   network: Network,
   optimizer: MomentumSgd,
@@ -139,7 +182,7 @@ export function trainStep(
   batch: Batch,
   lr: number,
   momentum: number,
-): { loss: number; correct: number } {
+): tf.Tensor1D {
   const trainable = network.params.trainable;
   let correct: tf.Scalar | undefined;
   const { value, grads } = tf.variableGrads(() => {
@@ -149,26 +192,37 @@ export function trainStep(
     return weightDecay > 0 ? tf.add(loss, l2Penalty(network.params.decayed, weightDecay)) : loss;
   }, trainable);
   optimizer.step(trainable.map((v) => grads[v.name]), lr, momentum);
-  const [loss, correctCount] = tf.tidy(() => tf.stack([value, correct!]).dataSync());
+  const values = tf.stack([value, correct!]) as tf.Tensor1D;
   tf.dispose([value, correct!, ...Object.values(grads)]);
-  return { loss, correct: correctCount };
+  return values;
 }
 
-/** Loss, top-1 and top-5 accuracy on the test split, batch-norm in inference mode. */
-export function evaluate(network: Network, dataset: ImageDataset, batchSize: number): { testLoss: number; testAccuracy: number; testTop5: number } {
+/** Loss, top-1 and top-5 accuracy on the test split, batch-norm in inference mode; one readback at the end. */
+export async function evaluate(network: Network, dataset: ImageDataset, batchSize: number): Promise<{ testLoss: number; testAccuracy: number; testTop5: number }> {
+  const perBatch: tf.Tensor1D[] = [];
+  const sizes: number[] = [];
+  for (const batch of evaluationBatches(dataset.test, batchSize, dataset.normalization)) {
+    perBatch.push(
+      tf.tidy(() => {
+        const logits = network.logits(batch.x, false);
+        return tf.stack([crossEntropy(batch.labels, logits), countTopK(batch.labels, logits, 1), countTopK(batch.labels, logits, 5)]) as tf.Tensor1D;
+      }),
+    );
+    sizes.push(batch.size);
+    disposeBatch(batch);
+  }
+  const stacked = tf.stack(perBatch);
+  tf.dispose(perBatch);
+  const values = await stacked.data();
+  stacked.dispose();
   let lossSum = 0;
   let top1 = 0;
   let top5 = 0;
-  for (const batch of evaluationBatches(dataset.test, batchSize, dataset.normalization)) {
-    const [loss, hits1, hits5] = tf.tidy(() => {
-      const logits = network.logits(batch.x, false);
-      return tf.stack([crossEntropy(batch.labels, logits), countTopK(batch.labels, logits, 1), countTopK(batch.labels, logits, 5)]).dataSync();
-    });
-    disposeBatch(batch);
-    lossSum += loss * batch.size;
-    top1 += hits1;
-    top5 += hits5;
-  }
+  sizes.forEach((size, i) => {
+    lossSum += values[3 * i] * size;
+    top1 += values[3 * i + 1];
+    top5 += values[3 * i + 2];
+  });
   const n = dataset.test.count;
   return { testLoss: lossSum / n, testAccuracy: top1 / n, testTop5: top5 / n };
 }

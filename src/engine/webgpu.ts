@@ -1,0 +1,135 @@
+/**
+ * WebGPU in Node through Dawn (the npm package `webgpu`), for tfjs-backend-webgpu: everything Node needs
+ * that a browser gives for free, in one place. It installs the WebGPU globals and navigator.gpu, picks the
+ * adapter and records what it is, asks for the largest buffers the adapter allows, refuses before dispatch
+ * the kernels a device cannot run (a hang or a lost device otherwise), and shuts the device down.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { WebGPUBackend as WebGPUBackendType, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { releaseAtEnd } from './release.ts';
+
+/** The adapter a webgpu engine computes on, as Dawn describes it. */
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A CPU implementation (lavapipe, SwiftShader): correct, but far slower than wasm. */
+  software: boolean;
+}
+
+/** The limits a kernel is checked against before it is dispatched. */
+export interface DeviceLimits {
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+  maxComputeWorkgroupsPerDimension: number;
+}
+
+/** A kernel that the device cannot run: a tensor or a dispatch beyond its limits. `layer` is set by the layer it ran in. */
+export class DeviceLimitError extends Error {
+  layer?: string;
+}
+
+/** An adapter that cannot be used, and why, in words fit for a one-line error. */
+export class AdapterUnavailable extends Error {}
+
+const BACKEND = 'webgpu';
+
+let device: GPUDevice | undefined;
+
+/**
+ * Requests the adapter and, unless it is a software one and `allowSoftware` is false, starts tfjs's
+ * webgpu backend on a device with the adapter's largest buffer limits. Returns the adapter it runs on.
+ */
+export async function startWebgpu(allowSoftware: boolean): Promise<AdapterInfo> {
+  // libwayland, loaded by the Vulkan loader, prints "XDG_RUNTIME_DIR is invalid or not set" on every start without it.
+  if (!process.env.XDG_RUNTIME_DIR || !existsSync(process.env.XDG_RUNTIME_DIR)) process.env.XDG_RUNTIME_DIR = tmpdir();
+  const { create, globals } = await import('webgpu').catch((error: Error) => {
+    throw new AdapterUnavailable(`the webgpu package (Dawn) failed to load: ${error.message.split('\n')[0]}`);
+  });
+  Object.assign(globalThis, globals);
+  const gpu = create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new AdapterUnavailable('Dawn found no GPU adapter (no Vulkan, Metal or D3D12 driver that it accepts)');
+  const adapterInfo = describeAdapter(adapter.info);
+  if (adapterInfo.software && !allowSoftware) {
+    throw new AdapterUnavailable(`the only adapter is a software one (${adapterInfo.description}), far slower than wasm; ask for it with --backend webgpu`);
+  }
+  const limits = adapter.limits;
+  const requested = await adapter.requestDevice({
+    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
+    // What tfjs-backend-webgpu itself asks for, so its kernels see the adapter's full size.
+    requiredLimits: {
+      maxBufferSize: limits.maxBufferSize,
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+      maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+    },
+  });
+  // tfjs-backend-webgpu registers its kernels on import, and its own backend factory when navigator.gpu exists:
+  // ours replaces that factory, so the device is the one requested above.
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  const CheckedBackend = checkedBackend(WebGPUBackend, requested.limits);
+  if (tf.findBackendFactory(BACKEND)) tf.removeBackend(BACKEND);
+  tf.registerBackend(BACKEND, () => new CheckedBackend(requested, adapter.info));
+  if (!device) releaseAtEnd(shutdownWebgpu);
+  device = requested;
+  return adapterInfo;
+}
+
+function describeAdapter(info: GPUAdapterInfo): AdapterInfo {
+  const { vendor, architecture, device, description } = info;
+  const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  const software = fallback || architecture === 'software' || /swiftshader|llvmpipe|lavapipe/i.test(`${device} ${description}`);
+  return { vendor, architecture, device, description, software };
+}
+
+/** Destroys the device and forgets navigator.gpu, so nothing keeps the process alive. */
+function shutdownWebgpu(): void {
+  if (!device) return;
+  if (tf.findBackend(BACKEND)) tf.removeBackend(BACKEND);
+  device.destroy();
+  device = undefined;
+  Reflect.deleteProperty(globalThis, 'navigator');
+}
+
+/** The webgpu backend, checking every kernel against the device's limits before it dispatches it. */
+function checkedBackend(Base: typeof WebGPUBackendType, limits: DeviceLimits) {
+  return class extends Base {
+    override runWebGPUProgram(program: WebGPUProgram, inputs: tf.TensorInfo[], ...rest: Parameters<WebGPUBackendType['runWebGPUProgram']> extends [unknown, unknown, ...infer R] ? R : never) {
+      checkProgram(program, inputs, limits);
+      return super.runWebGPUProgram(program, inputs, ...rest);
+    }
+  };
+}
+
+/**
+ * Throws DeviceLimitError when a kernel's input or output exceeds one storage binding or buffer, or when its
+ * dispatch has more workgroups in one dimension than the device runs. tfjs folds a one-dimensional dispatch
+ * into two or three dimensions itself (as checked here); a dispatch laid out over y or z it cannot fold.
+ */
+export function checkProgram(program: Pick<WebGPUProgram, 'dispatch' | 'dispatchLayout' | 'outputShape'> & { constructor: { name: string } }, inputs: readonly tf.TensorInfo[], limits: DeviceLimits): void {
+  const kernel = program.constructor.name.replace(/Program$/, '');
+  const bindingLimit = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  for (const [role, shape] of [['output', program.outputShape], ...inputs.map((t) => ['input', t.shape] as const)] as const) {
+    const bytes = 4 * shape.reduce((product, d) => product * d, 1);
+    if (bytes > bindingLimit) {
+      throw new DeviceLimitError(`kernel ${kernel}: ${role} [${shape.join('x')}] needs ${mib(bytes)}, beyond the device's largest storage buffer binding (${mib(bindingLimit)})`);
+    }
+  }
+  const max = limits.maxComputeWorkgroupsPerDimension;
+  const [x, y, z] = program.dispatch;
+  const flat = program.dispatchLayout.y === undefined && program.dispatchLayout.z === undefined;
+  if (flat ? Math.ceil(Math.cbrt(x)) > max : Math.max(x, y, z) > max) {
+    throw new DeviceLimitError(`kernel ${kernel}: output [${program.outputShape.join('x')}] needs a dispatch of ${x} x ${y} x ${z} workgroups, beyond the device's ${max} in one dimension`);
+  }
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+}
