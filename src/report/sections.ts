@@ -59,8 +59,11 @@ const pct = (target: number) => `${Number((100 * target).toFixed(2))} %`;
 
 function outcomeSpan(result: CellResult): Span {
   switch (result.outcome) {
-    case 'completed':
-      return { text: 'completed', tone: 'good' };
+    case 'completed': {
+      const spikes = result.record?.lossSpikes ?? [];
+      if (spikes.length === 0) return { text: 'completed', tone: 'good' };
+      return { text: `completed through ${spikes.length} loss spike${spikes.length === 1 ? '' : 's'} (the first at epoch ${spikes[0]!.epoch})`, tone: 'warn' };
+    }
     case 'diverged':
       return { text: `diverged at epoch ${result.record?.divergedAtEpoch ?? '?'}`, tone: 'bad' };
     case 'failed':
