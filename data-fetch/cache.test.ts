@@ -2,10 +2,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CACHE_FORMAT_VERSION, datasetInfo, fetchDataset, loadDataset, type FetchOptions } from './index.ts';
+import { CACHE_FORMAT_VERSION, datasetInfo, fetchDataset, loadDataset, type DatasetSource, type FetchOptions } from './index.ts';
 import { cifarFixture, makeTempDir, serveFixture } from './test-fixtures.ts';
 
-async function withCache(run: (context: { options: FetchOptions; lines: string[]; requests: () => number; dir: string }) => Promise<void>) {
+async function withCache(run: (context: { options: FetchOptions & { source: DatasetSource }; lines: string[]; requests: () => number; dir: string }) => Promise<void>) {
   const fixture = await cifarFixture(4);
   const temp = await makeTempDir();
   const { server, source } = await serveFixture(fixture);
@@ -21,11 +21,11 @@ async function withCache(run: (context: { options: FetchOptions; lines: string[]
 
 test('a cache of another format version is rebuilt from the kept archive, without network', async () => {
   await withCache(async ({ options, lines, requests, dir }) => {
-    await fetchDataset('cifar10', options);
+    await fetchDataset(options.source, options);
     const manifestFile = join(dir, 'manifest.json');
     const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
     await writeFile(manifestFile, JSON.stringify({ ...manifest, formatVersion: CACHE_FORMAT_VERSION - 1 }));
-    const entry = await fetchDataset('cifar10', options);
+    const entry = await fetchDataset(options.source, options);
     assert.is(entry.manifest.formatVersion, CACHE_FORMAT_VERSION);
     assert.is(JSON.parse(await readFile(manifestFile, 'utf8')).formatVersion, CACHE_FORMAT_VERSION);
     assert.ok(lines.some((line) => line.includes(`cache format version ${CACHE_FORMAT_VERSION - 1}, this scbench uses ${CACHE_FORMAT_VERSION}`)), lines.join('\n'));
@@ -35,25 +35,25 @@ test('a cache of another format version is rebuilt from the kept archive, withou
 
 test('a truncated split file or a damaged manifest is detected and rebuilt, never used', async () => {
   await withCache(async ({ options, lines, dir }) => {
-    const first = await loadDataset('cifar10', options);
+    const first = await loadDataset(options.source, options);
     await truncate(join(dir, 'train.bin'), 100);
-    const second = await loadDataset('cifar10', options);
+    const second = await loadDataset(options.source, options);
     assert.equal(second.train.images, first.train.images);
     assert.ok(lines.some((line) => /train\.bin is 100 B, the manifest says \d+ B/.test(line)), lines.join('\n'));
     await writeFile(join(dir, 'manifest.json'), '{"formatVersion": 1, "dataset": "cifar10"');
-    await loadDataset('cifar10', options);
+    await loadDataset(options.source, options);
     assert.ok(lines.some((line) => line.includes('manifest.json is not valid JSON')), lines.join('\n'));
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
     manifest.splits.test.count += 1;
     await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
-    await loadDataset('cifar10', options);
+    await loadDataset(options.source, options);
     assert.ok(lines.some((line) => line.includes('the test record is inconsistent')), lines.join('\n'));
   });
 });
 
 test('the manifest records source, shapes, counts, class names and byte sizes', async () => {
   await withCache(async ({ options, dir }) => {
-    const entry = await fetchDataset('cifar10', options);
+    const entry = await fetchDataset(options.source, options);
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
     assert.equal(manifest, entry.manifest);
     assert.is(manifest.source.md5, options.source!.md5);
@@ -67,13 +67,13 @@ test('the manifest records source, shapes, counts, class names and byte sizes', 
 
 test('data info: source and "not cached" before a fetch; counts, shapes, balance and location after', async () => {
   await withCache(async ({ options, dir }) => {
-    const before = await datasetInfo('cifar10', options);
+    const before = await datasetInfo(options.source, options);
     assert.match(before, /^cifar10: CIFAR-10\n/);
     assert.ok(before.includes(`cache          ${dir}: not cached; run \`scbench fetch cifar10\``), before);
     assert.ok(before.includes('expected       20 train / 4 test images of 32x32x3'), before);
 
-    const data = await loadDataset('cifar10', options);
-    const after = await datasetInfo('cifar10', options);
+    const data = await loadDataset(options.source, options);
+    const after = await datasetInfo(options.source, options);
     assert.ok(after.includes(`cache          ${dir} (format ${CACHE_FORMAT_VERSION}, `), after);
     assert.ok(after.includes('               the official archive\n'), after);
     assert.match(after, /train {10}20 images of 32x32x3, \d+ to \d+ a class/);

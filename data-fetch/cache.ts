@@ -42,6 +42,19 @@ export interface DecodedDataset {
   readonly test: ImageSplit;
 }
 
+/** A decoded archive, with how it was decoded in words and what it held, for the cache manifest. */
+export interface ArchiveDecoding {
+  readonly decoded: DecodedDataset;
+  /** How the images were decoded (layout, class order, resize, split), for the manifest and `scbench data info`. */
+  readonly decoding: string;
+  /** Files left out because they did not decode. */
+  readonly skipped: readonly { readonly file: string; readonly problem: string }[];
+  /** Image files read, where the archive is a set of image files. */
+  readonly files?: number;
+  /** Set when the archive holds the data set in another form than the official archive's: what it is, in words. */
+  readonly copy?: string;
+}
+
 const count = z.number().int().nonnegative();
 const SplitRecordSchema = z.strictObject({
   file: z.string(),

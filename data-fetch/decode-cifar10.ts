@@ -1,8 +1,7 @@
 import { basename } from 'node:path';
 import { UserError } from '../src/errors.ts';
 import { readTarMembers, requireMember, textLines } from './archive.ts';
-import { allocateSplit, type ImageSplit } from './cache.ts';
-import type { ArchiveDecoding } from './decode.ts';
+import { allocateSplit, type ArchiveDecoding, type ImageSplit } from './cache.ts';
 import { decodeImageFolder, imageFolderMember, tarFiles } from './image-folder.ts';
 import type { Cifar10Layout } from './sources.ts';
 
@@ -15,13 +14,13 @@ export async function decodeCifar10(
   archive: string,
   layout: Cifar10Layout,
   shape: readonly [number, number, number],
-  options: { quiet: boolean },
+  options: { quiet: boolean; classNames?: readonly string[] },
 ): Promise<ArchiveDecoding> {
   const member = (file: string) => `${layout.root}/${file}`;
   const binary = new Set([...layout.trainFiles, layout.testFile, layout.metaFile].map(member));
   const members = await readTarMembers(archive, (path) => binary.has(path) || imageFolderMember(path));
-  if (![...binary].some((path) => members.has(path))) {
-    const folder = await decodeImageFolder(tarFiles(archive, members), { classOrder: layout.classNames, skipBad: false, quiet: options.quiet, label: 'cifar10' });
+  if (![...binary].some((path) => members.has(path)) && options.classNames) {
+    const folder = await decodeImageFolder(tarFiles(archive, members), { classOrder: options.classNames, skipBad: false, quiet: options.quiet, label: 'cifar10' });
     if (folder.decoded.train.shape.some((n, i) => n !== shape[i])) {
       throw new UserError(`${basename(archive)}: its images are ${folder.decoded.train.shape.slice(0, 2).join('x')}, CIFAR-10's are ${shape[0]}x${shape[1]}`);
     }

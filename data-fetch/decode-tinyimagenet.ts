@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { UserError } from '../src/errors.ts';
 import { missingMemberError, openZip, textLines } from './archive.ts';
-import type { ArchiveDecoding } from './decode.ts';
+import type { ArchiveDecoding } from './cache.ts';
 import { decodeSplits } from './decode-pool.ts';
 import type { TinyImageNetLayout } from './sources.ts';
 

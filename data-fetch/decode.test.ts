@@ -9,12 +9,12 @@ import { CIFAR_CLASSES, cifarFixture, flowerColours, makeTempDir, oxflowerFixtur
 const quiet = { quiet: true } as const;
 
 /** Loads a fixture through `from` into a fresh cache. */
-async function loadFixture(name: string, fixture: { archive: Buffer; source: import('./sources.ts').DatasetSource }) {
+async function loadFixture(fixture: { archive: Buffer; source: import('./sources.ts').DatasetSource }) {
   const temp = await makeTempDir();
   const from = join(temp.path, 'archive');
   await writeFile(from, fixture.archive);
   try {
-    return await loadDataset(name, { ...quiet, cacheDir: join(temp.path, 'cache'), from, source: fixture.source });
+    return await loadDataset(fixture.source, { ...quiet, cacheDir: join(temp.path, 'cache'), from });
   } finally {
     await temp.remove();
   }
@@ -35,7 +35,7 @@ function assertNear(actual: readonly number[], expected: readonly number[], tole
 
 test('cifar10: every pixel and label as written, CHW records turned into HWC, class names from batches.meta.txt', async () => {
   const fixture = await cifarFixture(3);
-  const data = await loadFixture('cifar10', fixture);
+  const data = await loadFixture(fixture);
   assert.equal(data.classNames, CIFAR_CLASSES);
   assert.equal([data.train.count, data.test.count, data.train.shape], [15, 3, [32, 32, 3]]);
   fixture.train.forEach((record, i) => {
@@ -55,7 +55,7 @@ test('cifar10: every pixel and label as written, CHW records turned into HWC, cl
 
 test('oxflower17: class floor((n-1)/perClass), a stratified 1/5 of every class in test, stretched to 224x224', async () => {
   const fixture = await oxflowerFixture(5);
-  const data = await loadFixture('oxflower17', fixture);
+  const data = await loadFixture(fixture);
   assert.is(data.classNames.length, 17);
   assert.is(data.classNames[12], 'Dandelion');
   assert.equal([data.train.count, data.test.count, data.test.shape], [68, 17, [224, 224, 3]]);
@@ -83,9 +83,9 @@ test('oxflower17: class floor((n-1)/perClass), a stratified 1/5 of every class i
 
 test('oxflower17: the split is fixed by the declared seed', async () => {
   const fixture = await oxflowerFixture(5);
-  const [a, b] = [await loadFixture('oxflower17', fixture), await loadFixture('oxflower17', fixture)];
+  const [a, b] = [await loadFixture(fixture), await loadFixture(fixture)];
   assert.equal(a.test.images, b.test.images);
-  const other = await loadFixture('oxflower17', {
+  const other = await loadFixture({
     ...fixture,
     source: { ...fixture.source, layout: { ...(fixture.source.layout as import('./sources.ts').Oxflower17Layout), splitSeed: 'another seed' } },
   });
@@ -94,7 +94,7 @@ test('oxflower17: the split is fixed by the declared seed', async () => {
 
 test('tinyimagenet: wnids.txt order, words.txt names, train in class then file-number order, val labelled by val_annotations.txt, grayscale to 3 channels', async () => {
   const fixture = await tinyFixture(3, 2);
-  const data = await loadFixture('tinyimagenet', fixture);
+  const data = await loadFixture(fixture);
   assert.equal(data.classNames, TINY_WNIDS.map((w) => TINY_WORDS[w]));
   assert.equal([data.train.count, data.test.count, data.train.shape], [9, 6, [64, 64, 3]]);
   const check = (split: ImageSplit, images: typeof fixture.train, what: string) =>

@@ -5,12 +5,13 @@ import { formatTable } from '../src/text-table.ts';
 import { cacheRoot, readCacheState, readSplit, writeCache, type CacheManifest, type DecodedDataset, type ImageSplit, type SourceRecord } from './cache.ts';
 import { decodeArchive } from './decode.ts';
 import { archiveMismatch, downloadArchive, type ExpectedArchive } from './download.ts';
+import { decodeImageFolder, openImageSource } from './image-folder.ts';
 import { withLock } from './lock.ts';
 import { formatBytes } from './progress.ts';
-import { DATASET_SOURCES, FETCHABLE_DATASETS, type DatasetSource, type FetchableName } from './sources.ts';
+import type { DatasetSource } from './sources.ts';
 
-export { CACHE_FORMAT_VERSION, type CacheManifest } from './cache.ts';
-export { DATASET_SOURCES, FETCHABLE_DATASETS, type DatasetSource, type FetchableName } from './sources.ts';
+export { CACHE_FORMAT_VERSION, cacheRoot, readManifestSync, type CacheManifest, type ImageSplit, type SourceRecord } from './cache.ts';
+export type { DatasetSource } from './sources.ts';
 
 export interface FetchOptions {
   /** Root of the cache; else $SCBENCH_CACHE; else the user's cache dir (env-paths: ~/.cache/scbench on Linux). */
@@ -25,13 +26,11 @@ export interface FetchOptions {
   quiet?: boolean;
   /** Receives the one-line progress messages; default: stderr (nothing when quiet). */
   log?: (line: string) => void;
-  /** Replaces the data set's DATASET_SOURCES entry (tests point it at a local server and a small archive). */
-  source?: DatasetSource;
 }
 
 /** A data set's valid cache. */
 export interface CacheEntry {
-  readonly name: FetchableName;
+  readonly name: string;
   /** <cacheDir>/<name>: manifest.json, train.bin, test.bin. */
   readonly dir: string;
   readonly manifest: CacheManifest;
@@ -50,7 +49,7 @@ export interface LoadedDataset {
 }
 
 interface Context {
-  readonly name: FetchableName;
+  readonly name: string;
   readonly source: DatasetSource;
   readonly cacheDir: string;
   readonly dir: string;
@@ -59,27 +58,26 @@ interface Context {
   readonly log: (line: string) => void;
 }
 
-function contextOf(name: string, options: FetchOptions): Context {
-  if (!(FETCHABLE_DATASETS as readonly string[]).includes(name)) {
-    throw new UserError(`unknown dataset "${name}" to fetch (known: ${FETCHABLE_DATASETS.join(', ')})`);
-  }
-  const fetchable = name as FetchableName;
-  const source = options.source ?? DATASET_SOURCES[fetchable];
+function logOf(options: { quiet?: boolean; log?: (line: string) => void }): (line: string) => void {
+  return options.log ?? (options.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`));
+}
+
+function contextOf(source: DatasetSource, options: FetchOptions): Context {
+  const { name } = source;
   if (options.md5 !== undefined) {
     if (options.from === undefined) throw new UserError('md5: it checks an archive given with from; give both or neither');
     if (!/^[0-9a-f]{32}$/i.test(options.md5)) throw new UserError(`md5: "${options.md5}" is not 32 hexadecimal digits`);
   }
   const custom = options.md5 !== undefined && options.md5.toLowerCase() !== source.md5;
   const cacheDir = cacheRoot(options.cacheDir);
-  const log = options.log ?? (options.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`));
   return {
-    name: fetchable,
+    name,
     source,
     cacheDir,
-    dir: join(cacheDir, fetchable),
+    dir: join(cacheDir, name),
     expected: custom ? { md5: options.md5!.toLowerCase() } : { md5: source.md5, bytes: source.bytes },
     options,
-    log,
+    log: logOf(options),
   };
 }
 
@@ -191,39 +189,34 @@ async function ensureCached(context: Context, anySource: boolean): Promise<{ ent
  * Makes sure the cache holds the data set decoded from the expected archive (the table's, or the
  * custom `from` + `md5`): downloads, verifies, decodes and caches it, or returns at once when cached.
  */
-export async function fetchDataset(name: string, options: FetchOptions = {}): Promise<CacheEntry> {
-  return (await ensureCached(contextOf(name, options), false)).entry;
+export async function fetchDataset(source: DatasetSource, options: FetchOptions = {}): Promise<CacheEntry> {
+  return (await ensureCached(contextOf(source, options), false)).entry;
 }
 
 /**
  * The data set from the cache, fetched first when there is none. Without `from`, a cache built from
  * a custom archive is used as it is (`source.official` says so).
  */
-export async function loadDataset(name: string, options: FetchOptions = {}): Promise<LoadedDataset> {
-  const context = contextOf(name, options);
-  const { entry, decoded } = await ensureCached(context, options.from === undefined);
-  const { manifest } = entry;
+export async function loadDataset(source: DatasetSource, options: FetchOptions = {}): Promise<LoadedDataset> {
+  const { entry, decoded } = await ensureCached(contextOf(source, options), options.from === undefined);
+  return loadedFrom(entry.dir, entry.manifest, decoded);
+}
+
+async function loadedFrom(dir: string, manifest: CacheManifest, decoded?: DecodedDataset): Promise<LoadedDataset> {
   const [train, test] = decoded
     ? [decoded.train, decoded.test]
-    : await Promise.all([readSplit(entry.dir, manifest.splits.train), readSplit(entry.dir, manifest.splits.test)]);
-  return {
-    name,
-    classNames: manifest.classNames,
-    train,
-    test,
-    normalization: manifest.normalization,
-    source: manifest.source,
-  };
+    : await Promise.all([readSplit(dir, manifest.splits.train), readSplit(dir, manifest.splits.test)]);
+  return { name: manifest.dataset, classNames: manifest.classNames, train, test, normalization: manifest.normalization, source: manifest.source };
 }
 
 const shapeText = (shape: readonly number[]) => shape.join('x');
 const numberText = (n: number) => n.toLocaleString('en-US');
 
 /** The text of `scbench data info <name>`: source, cache location and state, counts, shapes, class balance. */
-export async function datasetInfo(name: string, options: FetchOptions = {}): Promise<string> {
-  const context = contextOf(name, options);
-  const { source, dir } = context;
-  const state = await readCacheState(dir, context.name);
+export async function datasetInfo(source: DatasetSource, options: FetchOptions = {}): Promise<string> {
+  const { name } = source;
+  const { dir } = contextOf(source, options);
+  const state = await readCacheState(dir, name);
   const lines = [
     `${name}: ${source.title}`,
     `official       ${source.url}`,
@@ -237,13 +230,18 @@ export async function datasetInfo(name: string, options: FetchOptions = {}): Pro
     );
     return lines.join('\n');
   }
-  const { manifest } = entryOf(context, state.manifest);
+  return [...lines, ...cachedInfo(dir, state.manifest)].join('\n');
+}
+
+/** The lines of `scbench data info` that describe a valid cache. */
+function cachedInfo(dir: string, manifest: CacheManifest): string[] {
   const { train, test } = manifest.splits;
+  const { source } = manifest;
   const perClass = (counts: readonly number[]) => `${numberText(Math.min(...counts))} to ${numberText(Math.max(...counts))}`;
-  lines.push(
+  const lines = [
     `cache          ${dir} (format ${manifest.formatVersion}, ${formatBytes(train.bytes + test.bytes)})`,
-    `decoded from   ${manifest.source.path}, md5 ${manifest.source.md5}${manifest.source.files === undefined ? '' : `, ${numberText(manifest.source.files)} image files`}`,
-    `               ${manifest.source.description}`,
+    `decoded from   ${source.path}, ${source.md5 ? `md5 ${source.md5}` : `content ${source.contentHash}`}${source.files === undefined ? '' : `, ${numberText(source.files)} image files`}`,
+    `               ${source.description}`,
     `decoding       ${manifest.decoding}`,
     `train          ${numberText(train.count)} images of ${shapeText(train.shape)}, ${perClass(train.classCounts)} a class`,
     `test           ${numberText(test.count)} images of ${shapeText(test.shape)}, ${perClass(test.classCounts)} a class`,
@@ -254,6 +252,74 @@ export async function datasetInfo(name: string, options: FetchOptions = {}): Pro
       ['label', 'class', 'train', 'test'],
       manifest.classNames.map((className, label) => [label, className, train.classCounts[label], test.classCounts[label]]),
     ),
-  );
-  return lines.join('\n');
+  ];
+  if (manifest.skipped.length > 0) lines.push('', `skipped        ${manifest.skipped.length} files that did not decode:`, ...manifest.skipped.map((s) => `  ${s.file} ${s.problem}`));
+  return lines;
+}
+
+export interface AddOptions {
+  cacheDir?: string;
+  /** Height x width every image is stretched to; without it all images must have one size. */
+  size?: readonly [number, number];
+  /** For one level of class folders: the fraction of each class held out for testing. */
+  testFraction?: number;
+  /** Leave out files that are not readable JPEG or PNG images (listed in the manifest) instead of refusing the set. */
+  skipBad?: boolean;
+  quiet?: boolean;
+  log?: (line: string) => void;
+}
+
+/**
+ * Decodes an image folder (a folder, or a .tar, .tar.gz, .tgz or .zip of one) into the cache as data
+ * set `name`, replacing what the cache held under that name. Nothing is cached when a file is bad
+ * (unless `skipBad`) or the images differ in size without `size`.
+ */
+export async function addImageFolder(name: string, from: string, options: AddOptions = {}): Promise<CacheEntry> {
+  const cacheDir = cacheRoot(options.cacheDir);
+  const dir = join(cacheDir, name);
+  const log = logOf(options);
+  const path = resolve(from);
+  return withLock(join(cacheDir, `${name}.lock`), log, async () => {
+    const { files, source } = await openImageSource(path);
+    try {
+      log(`${name}: decoding ${files.paths.length} files of ${path}`);
+      const folder = await decodeImageFolder(files, {
+        size: options.size,
+        testFraction: options.testFraction,
+        skipBad: options.skipBad ?? false,
+        quiet: options.quiet ?? false,
+        label: name,
+      });
+      const manifest = await writeCache(dir, name, folder.decoded, {
+        origin: 'added',
+        source: { ...source, files: folder.files, official: false, description: 'an image folder added with scbench data add' },
+        decoding: folder.decoding,
+        skipped: [...folder.skipped],
+      });
+      for (const { file, problem } of folder.skipped) log(`${name}: skipped ${file}: it ${problem}`);
+      log(`${name}: cached ${folder.decoded.train.count} train and ${folder.decoded.test.count} test images in ${dir}`);
+      return { name, dir, manifest, official: false };
+    } finally {
+      files.close();
+    }
+  });
+}
+
+function addedCache(name: string, state: Awaited<ReturnType<typeof readCacheState>>, dir: string): CacheManifest {
+  if (state.kind === 'absent') throw new UserError(`data set "${name}" is not in the cache ${dir}; add it with scbench data add ${name} --from <folder or archive>`);
+  if (state.kind === 'invalid') throw new UserError(`data set "${name}": ${state.problem}; add it again with scbench data add`);
+  return state.manifest;
+}
+
+/** An image folder added to the cache, read from it. */
+export async function loadAddedDataset(name: string, options: { cacheDir?: string } = {}): Promise<LoadedDataset> {
+  const dir = join(cacheRoot(options.cacheDir), name);
+  return loadedFrom(dir, addedCache(name, await readCacheState(dir, name), dir));
+}
+
+/** The text of `scbench data info <name>` for an added image folder. */
+export async function addedDatasetInfo(name: string, options: { cacheDir?: string } = {}): Promise<string> {
+  const dir = join(cacheRoot(options.cacheDir), name);
+  const manifest = addedCache(name, await readCacheState(dir, name), dir);
+  return [`${name}: image folder added with scbench data add`, ...cachedInfo(dir, manifest)].join('\n');
 }

@@ -6,7 +6,7 @@ import jpeg from 'jpeg-js';
 import type { ImageSplit } from './cache.ts';
 import { decodeImage } from './image-decode.ts';
 import { fetchDataset, loadDataset } from './index.ts';
-import { DATASET_SOURCES } from './sources.ts';
+import { BUILT_IN_DATASETS, downloadSource } from '../src/data/datasets.ts';
 import { makeTempDir, md5, tarGz, zip } from './test-fixtures.ts';
 
 /*
@@ -18,6 +18,7 @@ import { makeTempDir, md5, tarGz, zip } from './test-fixtures.ts';
  * libjpeg-turbo upsamples chroma smoothly ("fancy upsampling") and jpeg-js repeats each chroma sample.
  */
 
+const CIFAR10 = downloadSource(BUILT_IN_DATASETS.cifar10)!;
 const REAL = new URL('./fixtures/real/', import.meta.url).pathname;
 const SHARED = new URL('../../shared/data/', import.meta.url).pathname;
 
@@ -101,8 +102,8 @@ test('cifar10 from a copy in class folders: labels in the official order, every 
     const archive = await tarGz(await treeOf(join(REAL, 'cifar10-images')));
     const from = join(temp.path, 'cifar10-images.tar.gz');
     await writeFile(from, archive);
-    const data = await loadDataset('cifar10', { quiet: true, cacheDir: join(temp.path, 'cache'), from, md5: md5(archive) });
-    assert.equal(data.classNames, DATASET_SOURCES.cifar10.layout.kind === 'cifar10-binary' ? DATASET_SOURCES.cifar10.layout.classNames : []);
+    const data = await loadDataset(CIFAR10, { quiet: true, cacheDir: join(temp.path, 'cache'), from, md5: md5(archive) });
+    assert.equal(data.classNames, BUILT_IN_DATASETS.cifar10.classNames);
     assert.equal([data.train.count, data.test.count, data.train.shape], [20, 10, [32, 32, 3]]);
     assert.equal([...data.train.labels], [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9]);
     assert.equal([...data.test.labels], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -126,7 +127,7 @@ test('cifar10 from class folders refuses a set without exactly the ten classes, 
     const from = join(temp.path, 'renamed.tar.gz');
     await writeFile(from, archive);
     const cacheDir = join(temp.path, 'cache');
-    const error = await fetchDataset('cifar10', { quiet: true, cacheDir, from, md5: md5(archive) }).catch((e: Error) => e);
+    const error = await fetchDataset(CIFAR10, { quiet: true, cacheDir, from, md5: md5(archive) }).catch((e: Error) => e);
     assert.instance(error, Error);
     assert.match((error as Error).message, /needs exactly airplane, automobile, .* \(missing: automobile\) \(not a class: car\)/);
     assert.is(await access(join(cacheDir, 'cifar10', 'manifest.json')).then(() => true, () => false), false);
@@ -141,7 +142,7 @@ test('tinyimagenet from real files in its official layout: grayscale JPEGs becom
     const archive = zip(await treeOf(join(REAL, 'tiny-imagenet-200')));
     const from = join(temp.path, 'tiny.zip');
     await writeFile(from, archive);
-    const data = await loadDataset('tinyimagenet', { quiet: true, cacheDir: join(temp.path, 'cache'), from, md5: md5(archive) });
+    const data = await loadDataset(downloadSource(BUILT_IN_DATASETS.tinyimagenet)!, { quiet: true, cacheDir: join(temp.path, 'cache'), from, md5: md5(archive) });
     assert.equal(data.classNames, ['Egyptian cat', 'reel', 'volleyball']);
     assert.equal([data.train.count, data.test.count], [8, 9]);
     const annotations = (await readFile(join(REAL, 'tiny-imagenet-200/val/val_annotations.txt'), 'utf8')).trim().split('\n');

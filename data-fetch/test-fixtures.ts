@@ -13,7 +13,14 @@ import { crc32, deflateRawSync } from 'node:zlib';
 import sharp from 'sharp';
 import * as tar from 'tar';
 import { seededRandom } from '../src/random.ts';
-import { DATASET_SOURCES, type DatasetSource, type Oxflower17Layout } from './sources.ts';
+import { BUILT_IN_DATASETS, downloadSource } from '../src/data/datasets.ts';
+import type { DatasetSource, Oxflower17Layout } from './sources.ts';
+
+const DATASET_SOURCES = {
+  cifar10: downloadSource(BUILT_IN_DATASETS.cifar10)!,
+  oxflower17: downloadSource(BUILT_IN_DATASETS.oxflower17)!,
+  tinyimagenet: downloadSource(BUILT_IN_DATASETS.tinyimagenet)!,
+};
 
 export type RGB = readonly [number, number, number];
 
@@ -159,7 +166,7 @@ async function leftQuarterJpeg(width: number, height: number, left: RGB, right: 
 export async function oxflowerFixture(imagesPerClass = 4): Promise<Fixture> {
   const base = DATASET_SOURCES.oxflower17;
   const layout: Oxflower17Layout = { ...(base.layout as Oxflower17Layout), imagesPerClass };
-  const total = layout.classNames.length * imagesPerClass;
+  const total = base.classNames!.length * imagesPerClass;
   const files: Record<string, Buffer | string> = {};
   const names: string[] = [];
   for (let n = 1; n <= total; n++) {
@@ -174,7 +181,7 @@ export async function oxflowerFixture(imagesPerClass = 4): Promise<Fixture> {
   const testPerClass = Math.round(layout.testFraction * imagesPerClass);
   return describe(base, archive, {
     layout,
-    counts: { train: total - testPerClass * layout.classNames.length, test: testPerClass * layout.classNames.length },
+    counts: { train: total - testPerClass * base.classNames!.length, test: testPerClass * base.classNames!.length },
   });
 }
 
@@ -315,7 +322,7 @@ export async function startArchiveServer(files: Record<string, Buffer>): Promise
 
 /** Serves one fixture at /<path of its real URL> and returns its source pointed there. */
 export async function serveFixture(fixture: Fixture): Promise<{ server: ArchiveServer; source: DatasetSource }> {
-  const path = new URL(DATASET_SOURCES[fixture.source.name].url).pathname;
+  const path = new URL(downloadSource(BUILT_IN_DATASETS[fixture.source.name])!.url).pathname;
   const server = await startArchiveServer({ [path]: fixture.archive });
   return { server, source: { ...fixture.source, url: `${server.base}${path}` } };
 }

@@ -159,7 +159,7 @@ test('the nightly workflow is wired as the README says', () => {
   assert.ok(upload?.if && /cancelled\(\)|always\(\)/.test(upload.if), 'a failed shard still uploads its finished cells');
   assert.is(upload?.with?.overwrite, true, 'a re-run shard replaces its artifact');
   const cacheKeys = (action: string) => shard.steps.filter((s) => s.uses?.startsWith(`actions/cache/${action}@`)).map((s) => s.with?.key);
-  assert.equal(cacheKeys('restore'), ["scbench-data-${{ hashFiles('data-fetch/sources.ts') }}"]);
+  assert.equal(cacheKeys('restore'), ["scbench-data-${{ hashFiles('src/data/datasets.ts', 'data-fetch/cache.ts') }}"]);
   assert.equal(cacheKeys('save'), cacheKeys('restore'), 'the data cache is saved under the key it is restored from');
   assert.ok(report.if && /cancelled\(\)|always\(\)/.test(report.if), 'the report also follows failed shards');
   assert.match(report.if, /needs\.plan\.result == 'success'/, 'no report without a plan');

@@ -1,7 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 // Each command imports what it needs when it runs: start-up stays short, whatever the command.
-import { DATASET_NAMES, describeDataset } from './data/registry.ts';
+import { datasetNames } from './data/datasets.ts';
+import { addDataset, describeDataset, fetchByName } from './data/registry.ts';
 import type { BackendRequest } from './engine/backend.ts';
 import { releaseEngines } from './engine/release.ts';
 import { UserError } from './errors.ts';
@@ -30,6 +31,22 @@ function positiveNumber(flag: string) {
     const number = Number(value);
     if (value.trim() === '' || !Number.isFinite(number) || number <= 0) throw new InvalidArgumentError(`${flag} must be a number > 0, got "${value}"`);
     return number;
+  };
+}
+
+function fraction(flag: string) {
+  return (value: string) => {
+    const number = Number(value);
+    if (value.trim() === '' || !(number > 0 && number < 1)) throw new InvalidArgumentError(`${flag} must be a number between 0 and 1, got "${value}"`);
+    return number;
+  };
+}
+
+function heightByWidth(flag: string) {
+  return (value: string): [number, number] => {
+    const match = /^(\d+)x(\d+)$/.exec(value);
+    if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) throw new InvalidArgumentError(`${flag} must be HEIGHTxWIDTH in pixels, such as 224x224, got "${value}"`);
+    return [Number(match[1]), Number(match[2])];
   };
 }
 
@@ -155,7 +172,7 @@ function program(): Command {
     .option('--shards <n>', 'instead: which of n shards (run --shard i/n) each cell runs in, and the expected cost of each', positiveInteger('--shards'))
     .addOption(seedsOption())
     .action((options) => {
-      const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: DATASET_NAMES }, { seeds: options.seeds });
+      const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: datasetNames() }, { seeds: options.seeds });
       console.log(`${suite.name}: ${suite.description}\n`);
       console.log(options.shards === undefined ? formatCellTable(suite.cells) : formatShardTable(suite.cells, options.shards));
       const departures = formatDepartures(suite.departures);
@@ -210,16 +227,23 @@ function program(): Command {
     .option('--cache-dir <dir>', 'cache root (or $SCBENCH_CACHE; default the user cache dir)')
     .action(async (names: string[], options) => {
       if (options.from && names.length > 1) throw new UserError('--from: takes the archive of one data set; name only one');
-      const { fetchDataset } = await import('../data-fetch/index.ts');
-      for (const name of names) {
-        const entry = await fetchDataset(name, { ...options, log: stderr });
-        console.log(`${name}: cached in ${entry.dir}`);
-      }
+      for (const name of names) console.log(`${name}: cached in ${await fetchByName(name, { ...options, log: stderr })}`);
     });
 
-  cli
-    .command('data')
-    .description('about the data sets')
+  const data = cli.command('data').description('about the data sets');
+  data
+    .command('add')
+    .description('decode an image folder (class folders, or train/ and test/ or val/ of class folders) into the cache as a data set suites can name')
+    .argument('<name>', 'the name suites will use')
+    .requiredOption('--from <path>', 'a folder, or a .tar, .tar.gz, .tgz or .zip archive of one')
+    .option('--size <HxW>', 'stretch every image to this height x width (needed when the images differ in size)', heightByWidth('--size'))
+    .option('--test-fraction <f>', 'for one level of class folders: the share of each class held out for testing (seeded, stratified)', fraction('--test-fraction'))
+    .option('--skip-bad', 'leave out files that are not readable JPEG or PNG images, listing them in the manifest, instead of refusing the set')
+    .option('--cache-dir <dir>', 'cache root (or $SCBENCH_CACHE; default the user cache dir)')
+    .action(async (name: string, options) => {
+      console.log(`${name}: cached in ${await addDataset(name, options.from, { ...options, log: stderr })}`);
+    });
+  data
     .command('info')
     .description('counts, shapes, class balance and cache location of a data set')
     .argument('<name>', 'data set')

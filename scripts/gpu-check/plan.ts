@@ -1,6 +1,7 @@
 // What the GPU check measures and how it reports it: the shapes (the five of the throughput table and every
 // shape the paper grid trains), the grid's wall time estimated from the measured throughputs, the markdown.
-import { DATASET_FACTS, type CellSpec } from '../../src/suite/index.ts';
+import { datasetDescriptor } from '../../src/data/datasets.ts';
+import type { CellSpec } from '../../src/suite/index.ts';
 
 /** One training shape: a network at an input size, batch size and class count. */
 export interface Shape {
@@ -23,8 +24,8 @@ export const shapeKey = (s: Shape) => `${s.network} ${s.input.join('x')} b${s.ba
 
 /** The shape a cell trains at: its network at its data set's image size and classes, its batch size. */
 export function cellShape(cell: CellSpec): Shape {
-  const facts = DATASET_FACTS[cell.dataset];
-  return { network: cell.network, input: [...facts.shape], batch: cell.batchSize, classes: facts.classes };
+  const dataset = datasetDescriptor(cell.dataset)!;
+  return { network: cell.network, input: [...dataset.shape], batch: cell.batchSize, classes: dataset.classes };
 }
 
 /** The table's shapes, then those of the cells not among them, each once. */
@@ -56,7 +57,7 @@ export function estimateGrid(cells: readonly CellSpec[], results: readonly Shape
   const byKey = new Map(results.map((r) => [shapeKey(r), r]));
   const estimated = cells.map((cell) => {
     const shape = cellShape(cell);
-    const images = cell.epochs * DATASET_FACTS[cell.dataset].train;
+    const images = cell.epochs * datasetDescriptor(cell.dataset)!.counts.train;
     const speed = byKey.get(shapeKey(shape))?.imagesPerSecond ?? {};
     const seconds = (side: 'webgpu' | 'torch') => (speed[side] ? images / speed[side] : undefined);
     return { id: cell.id, shape: shapeKey(shape), images, seconds: { webgpu: seconds('webgpu'), torch: seconds('torch') } };

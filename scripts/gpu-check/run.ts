@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { Throughput } from '../../src/perf.ts';
 import { cellFiles, type RunRecord } from '../../src/runner/results.ts';
 import { loadSuite } from '../../src/suite/index.ts';
-import { DATASET_NAMES } from '../../src/data/registry.ts';
+import { datasetNames } from '../../src/data/datasets.ts';
 import { NETWORK_NAMES, networkSize } from '../../src/nn/network.ts';
 import type { PackManifest } from './pack.ts';
 import { estimateGrid, gridTable, hours, shapeKey, shapesToMeasure, throughputTable, type Shape, type ShapeResult } from './plan.ts';
@@ -146,7 +146,7 @@ async function main(): Promise<number> {
   const work = await mkdtemp(join(tmpdir(), 'scbench-gpu-check-'));
   process.env.SCBENCH_CACHE = join(work, 'cache');
   const manifest = JSON.parse(readFileSync(join(options.pack, 'manifest.json'), 'utf8')) as PackManifest;
-  const paper = loadSuite(join(root, 'benchmarks', 'paper.json'), { networks: NETWORK_NAMES, datasets: DATASET_NAMES });
+  const paper = loadSuite(join(root, 'benchmarks', 'paper.json'), { networks: NETWORK_NAMES, datasets: datasetNames() });
   const steps = options.dryRun ? { warmup: 1, iterations: 1, batch: 2 } : { warmup: 3, iterations: 10 };
   const shapes = shapesToMeasure(paper.cells).filter((s) => !options.dryRun || s.input[0] <= 32);
   const results: ShapeResult[] = shapes.map((s) => ({ ...s, measuredBatch: steps.batch ?? s.batch, parameters: {}, imagesPerSecond: {} }));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DATASET_NAMES } from '../../src/data/registry.ts';
+import { datasetNames } from '../../src/data/datasets.ts';
 import { NETWORK_NAMES, networkSize } from '../../src/nn/network.ts';
 import { loadSuite } from '../../src/suite/index.ts';
 import { shapesToMeasure } from './plan.ts';
@@ -21,7 +21,7 @@ test('the PyTorch networks have the parameters of src/nn, for every network and 
     console.log('  (skipped: no Python with PyTorch here; apt-get install python3-torch)');
     return;
   }
-  const paper = loadSuite(join(root, 'benchmarks', 'paper.json'), { networks: NETWORK_NAMES, datasets: DATASET_NAMES });
+  const paper = loadSuite(join(root, 'benchmarks', 'paper.json'), { networks: NETWORK_NAMES, datasets: datasetNames() });
   const networks = [...shapesToMeasure(paper.cells).map((s) => [s.network, s.input[2], s.classes] as const), ['simple-mnist', 1, 10] as const];
   const count = spawnSync(python, ['-c', [
     'import json, sys',

@@ -2,7 +2,7 @@
 // on disk (shards merged as the report merges them).
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DATASET_NAMES } from '../data/registry.ts';
+import { datasetNames } from '../data/datasets.ts';
 import { NETWORK_NAMES } from '../nn/network.ts';
 import { readCellResults } from '../report/cell-results.ts';
 import type { ClaimVerdict } from '../report/index.ts';
@@ -17,7 +17,7 @@ const BENCHMARKS_DIR = fileURLToPath(new URL('../../benchmarks', import.meta.url
 
 /** The claims table of a suite's results; `results` defaults to ["results"]. Warnings about the results are part of the text. */
 export async function claimsCommand(options: { suite: string; results: string[]; seeds?: number }): Promise<string> {
-  const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: DATASET_NAMES }, { seeds: options.seeds });
+  const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: datasetNames() }, { seeds: options.seeds });
   if (!suite.claims?.length) return `suite ${suite.name} declares no claims`;
   const dirs = (options.results.length > 0 ? options.results : ['results']).map((dir) => resolve(dir));
   const warnings: string[] = [];

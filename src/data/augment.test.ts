@@ -1,7 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { seededRandom } from '../random.ts';
-import { augmentationsFor, DEFAULT_AUGMENTATIONS, horizontalFlip, randomRotation, randomShift } from './augment.ts';
+import { describeAugmentations, horizontalFlip, randomRotation, randomShift } from './augment.ts';
+import { BUILT_IN_DATASETS } from './datasets.ts';
+import { augmentationsFor } from './registry.ts';
 import type { Augmentation } from './dataset.ts';
 
 /** A random stream that replays the given numbers and counts the draws. */
@@ -104,8 +106,8 @@ test('default lists: the same seed gives the same augmented image, and mnist is 
   }
   assert.equal(augmentationsFor('mnist'), []);
   assert.equal(augmentationsFor('mnist-mini'), []);
-  assert.is(DEFAULT_AUGMENTATIONS.cifar10.augmentations.length, 2);
-  assert.match(DEFAULT_AUGMENTATIONS.oxflower17.description, /rotation up to 30 degrees/);
+  assert.is(augmentationsFor('cifar10').length, 2);
+  assert.match(describeAugmentations(BUILT_IN_DATASETS.oxflower17.augmentations), /rotation up to 30 degrees/);
 });
 
 test.run();

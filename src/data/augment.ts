@@ -94,36 +94,39 @@ export function randomRotation(maxDegrees: number): Augmentation {
   };
 }
 
-/** A data set's default augmentation list, with the words a report shows for it. */
-export interface AugmentationDefaults {
-  readonly augmentations: readonly Augmentation[];
-  readonly description: string;
+/** An augmentation as a data set's descriptor declares it (src/data/datasets.ts). */
+export type AugmentationSpec =
+  | { readonly kind: 'shift'; readonly maxPixels: number }
+  | { readonly kind: 'flip'; readonly p: number }
+  | { readonly kind: 'rotation'; readonly maxDegrees: number };
+
+/** The augmentations a list of specs declares, in order. */
+export function buildAugmentations(specs: readonly AugmentationSpec[]): Augmentation[] {
+  return specs.map((spec) => {
+    switch (spec.kind) {
+      case 'shift':
+        return randomShift(spec.maxPixels);
+      case 'flip':
+        return horizontalFlip(spec.p);
+      case 'rotation':
+        return randomRotation(spec.maxDegrees);
+    }
+  });
 }
 
-/** Shift sizes are 1/8 of the image side: CIFAR-10's customary 4 px at 32x32, 8 px at TinyImageNet's 64x64. */
-export const CIFAR10_MAX_SHIFT = 4;
-export const TINYIMAGENET_MAX_SHIFT = 8;
-/** The paper names no angle for Oxflower17's random rotation; this is the suite's choice. */
-export const OXFLOWER17_MAX_ROTATION_DEGREES = 30;
-
-/** The paper's augmentation per data set (section "Data" of the spec); MNIST is not augmented. */
-export const DEFAULT_AUGMENTATIONS: Readonly<Record<'cifar10' | 'oxflower17' | 'tinyimagenet' | 'mnist', AugmentationDefaults>> = {
-  cifar10: {
-    augmentations: [randomShift(CIFAR10_MAX_SHIFT), horizontalFlip()],
-    description: `random shift up to ${CIFAR10_MAX_SHIFT} px (zero pad and crop), horizontal flip p=0.5`,
-  },
-  oxflower17: {
-    augmentations: [horizontalFlip(), randomRotation(OXFLOWER17_MAX_ROTATION_DEGREES)],
-    description: `horizontal flip p=0.5, random rotation up to ${OXFLOWER17_MAX_ROTATION_DEGREES} degrees (nearest neighbour, zero fill)`,
-  },
-  tinyimagenet: {
-    augmentations: [horizontalFlip(), randomShift(TINYIMAGENET_MAX_SHIFT)],
-    description: `horizontal flip p=0.5, random shift up to ${TINYIMAGENET_MAX_SHIFT} px (zero pad and crop)`,
-  },
-  mnist: { augmentations: [], description: 'none' },
-};
-
-/** The default augmentations of a data set by its suite name; none for a name without a declared list (mnist-mini). */
-export function augmentationsFor(dataset: string): readonly Augmentation[] {
-  return (DEFAULT_AUGMENTATIONS as Record<string, AugmentationDefaults | undefined>)[dataset]?.augmentations ?? [];
+/** The specs in words, for `scbench data info`. */
+export function describeAugmentations(specs: readonly AugmentationSpec[]): string {
+  if (specs.length === 0) return 'none';
+  return specs
+    .map((spec) => {
+      switch (spec.kind) {
+        case 'shift':
+          return `random shift up to ${spec.maxPixels} px (zero pad and crop)`;
+        case 'flip':
+          return `horizontal flip p=${spec.p}`;
+        case 'rotation':
+          return `random rotation up to ${spec.maxDegrees} degrees (nearest neighbour, zero fill)`;
+      }
+    })
+    .join(', ');
 }

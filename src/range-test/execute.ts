@@ -1,8 +1,7 @@
 // One declared range test (a single curve or a sweep of curves) from data loading to its result files.
 import { isDeepStrictEqual } from 'node:util';
-import { augmentationsFor } from '../data/augment.ts';
 import { batchesPerEpoch } from '../data/batches.ts';
-import { loadDatasetByName } from '../data/registry.ts';
+import { augmentationsFor, loadDatasetByName } from '../data/registry.ts';
 import { startedEngine } from '../engine/backend.ts';
 import { buildNetwork } from '../nn/network.ts';
 import type { RangeTestPoint, RangeTestSuggestion } from '../report/index.ts';

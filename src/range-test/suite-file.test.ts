@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DATASET_NAMES } from '../data/registry.ts';
+import { datasetNames } from '../data/datasets.ts';
 import { NETWORK_NAMES } from '../nn/network.ts';
 import { parseSweepFlag } from './find-lr.ts';
 import { isRangeTestSuite, loadRangeTestSuite, parseRangeTestSuite } from './suite-file.ts';
@@ -45,7 +45,7 @@ test('the shipped range-test suite is valid and recognised; a training suite is 
   const file = fileURLToPath(new URL('../../benchmarks/range-tests.json', import.meta.url));
   assert.ok(isRangeTestSuite(file));
   assert.not.ok(isRangeTestSuite(fileURLToPath(new URL('../../benchmarks/quick.json', import.meta.url))));
-  const suite = loadRangeTestSuite(file, { networks: NETWORK_NAMES, datasets: DATASET_NAMES });
+  const suite = loadRangeTestSuite(file, { networks: NETWORK_NAMES, datasets: datasetNames() });
   assert.ok(suite.tests.some((t) => t.id.startsWith('embedded.')));
 });
 

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { datasetDescriptor, DEFAULT_ACCURACY_TARGETS } from '../data/datasets.ts';
 import type { Suite } from '../suite/index.ts';
 import { readCellResults } from './cell-results.ts';
 import { accuracyChart, batchLossChart, lossChart, rangeTestChart, scheduleChart, summaryChart } from './charts.ts';
@@ -12,7 +13,7 @@ import { toHtml } from './html.ts';
 import { toMarkdown } from './markdown.ts';
 import { readRangeTests } from './range-tests.ts';
 import { CHARTS_FOLDER, renderChart, type RenderedChart } from './render-chart.ts';
-import { buildDocument, DEFAULT_ACCURACY_TARGETS, FALLBACK_ACCURACY_TARGETS } from './sections.ts';
+import { buildDocument } from './sections.ts';
 import { groupCells } from './series.ts';
 
 export interface ReportOptions {
@@ -25,7 +26,7 @@ export interface ReportOptions {
   claims?: ClaimEvaluator;
   /** Ids of the range tests the suite declares: those without results show as not run. */
   rangeTests?: readonly string[];
-  /** Test-accuracy targets (fractions) per dataset name, over DEFAULT_ACCURACY_TARGETS. */
+  /** Test-accuracy targets (fractions) per dataset name, over those the data sets' descriptors declare. */
   accuracyTargets?: Readonly<Record<string, readonly number[]>>;
   /** Where warnings are printed as they are found (default: stderr). */
   log?: (line: string) => void;
@@ -75,7 +76,7 @@ export async function buildReport(options: ReportOptions): Promise<Report> {
     ),
   };
 
-  const targets = (dataset: string) => options.accuracyTargets?.[dataset] ?? DEFAULT_ACCURACY_TARGETS[dataset] ?? FALLBACK_ACCURACY_TARGETS;
+  const targets = (dataset: string) => options.accuracyTargets?.[dataset] ?? datasetDescriptor(dataset)?.accuracyTargets ?? DEFAULT_ACCURACY_TARGETS;
   const document = buildDocument({
     results,
     groups,

@@ -3,7 +3,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evaluateClaims } from '../claims/evaluate.ts';
-import { DATASET_NAMES } from '../data/registry.ts';
+import { datasetNames } from '../data/datasets.ts';
 import { NETWORK_NAMES } from '../nn/network.ts';
 import { loadSuite, resolveSuitePath } from '../suite/index.ts';
 import { buildReport } from './build.ts';
@@ -12,7 +12,6 @@ export { buildReport, type Report, type ReportOptions } from './build.ts';
 export type { CellOutcome, CellResult } from './cell-results.ts';
 export type { ClaimEvaluator, ClaimVerdict, SuiteResults, Verdict } from './claims.ts';
 export { RANGE_TEST_COLUMNS, RANGE_TEST_FILES, type RangeTestPoint, type RangeTestResult, type RangeTestSuggestion, type RangeTestSuggestions } from './range-tests.ts';
-export { DEFAULT_ACCURACY_TARGETS } from './sections.ts';
 
 const BENCHMARKS_DIR = fileURLToPath(new URL('../../benchmarks', import.meta.url));
 
@@ -22,7 +21,7 @@ const BENCHMARKS_DIR = fileURLToPath(new URL('../../benchmarks', import.meta.url
  */
 export async function reportCommand(options: { results: string[]; suite: string; out?: string; seeds?: number; log: (line: string) => void }): Promise<string> {
   const file = resolveSuitePath(options.suite, BENCHMARKS_DIR);
-  const known = { networks: NETWORK_NAMES, datasets: DATASET_NAMES };
+  const known = { networks: NETWORK_NAMES, datasets: datasetNames() };
   const { isRangeTestSuite, loadRangeTestSuite } = await import('../range-test/index.ts');
   const rangeTestSuite = isRangeTestSuite(file) ? loadRangeTestSuite(file, known) : undefined;
   const suite = rangeTestSuite ? { ...rangeTestSuite, cells: [] } : loadSuite(file, known, { seeds: options.seeds });

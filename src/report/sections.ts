@@ -11,21 +11,6 @@ import type { RenderedChart } from './render-chart.ts';
 import { bestPoint, firstReaching, seriesCurve, testAccuracy, type CellGroup, type Series } from './series.ts';
 import { scheduleRanges, table1 } from './table1.ts';
 
-/**
- * Test-accuracy targets per dataset (fractions): the report gives the first epoch and iteration reaching each.
- * MNIST-like data: 90/95/97 %; CIFAR-10 up to the 90-92 % that claims 8 and 9 quote; Oxflower17 and TinyImageNet
- * steps below what these networks reach from scratch. A caller's `accuracyTargets` replaces them per dataset.
- */
-export const DEFAULT_ACCURACY_TARGETS: Readonly<Record<string, readonly number[]>> = {
-  mnist: [0.9, 0.95, 0.97],
-  'mnist-mini': [0.9, 0.95, 0.97],
-  cifar10: [0.8, 0.9, 0.92],
-  oxflower17: [0.6, 0.7, 0.8],
-  tinyimagenet: [0.2, 0.3, 0.4],
-};
-/** For a dataset without declared targets. */
-export const FALLBACK_ACCURACY_TARGETS: readonly number[] = [0.5, 0.7, 0.9];
-
 export interface DocumentInput {
   results: SuiteResults;
   groups: CellGroup[];

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { augmentationsFor } from '../data/augment.ts';
 import { removeStaleTempFiles } from '../fsutil.ts';
 import type { ImageDataset } from '../data/dataset.ts';
-import { loadDatasetByName } from '../data/registry.ts';
+import { augmentationsFor, loadDatasetByName } from '../data/registry.ts';
 import type { EngineInfo } from '../engine/backend.ts';
 import { buildNetwork } from '../nn/network.ts';
 import { makeSchedule } from '../schedules/index.ts';

@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { DATASET_NAMES } from '../data/registry.ts';
+import { datasetNames } from '../data/datasets.ts';
 import { initEngine, type BackendRequest, type EngineInfo } from '../engine/backend.ts';
 import { NETWORK_NAMES } from '../nn/network.ts';
 import { loadSuite, resolveSuitePath, selectCells, type CellSpec, type Suite } from '../suite/index.ts';
@@ -39,7 +39,7 @@ export interface RunSummary {
  * same configuration and resuming killed ones from their checkpoints.
  */
 export async function runSuite(options: RunOptions): Promise<RunSummary> {
-  const suite = loadSuite(resolveSuitePath(options.suite, options.benchmarksDir), { networks: NETWORK_NAMES, datasets: DATASET_NAMES }, { seeds: options.seeds });
+  const suite = loadSuite(resolveSuitePath(options.suite, options.benchmarksDir), { networks: NETWORK_NAMES, datasets: datasetNames() }, { seeds: options.seeds });
   const cells = selectCells(suite.cells, { glob: options.cells, shard: options.shard }).map((cell) =>
     options.epochs === undefined ? cell : { ...cell, epochs: options.epochs },
   );

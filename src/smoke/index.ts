@@ -1,7 +1,7 @@
 // `scbench run --suite S --smoke [--smoke-batch N]`: smokeCell (smoke.ts) over the selected cells of a suite, one
 // table row a cell, on the chosen backend.
 import { fileURLToPath } from 'node:url';
-import { DATASET_NAMES } from '../data/registry.ts';
+import { datasetNames } from '../data/datasets.ts';
 import { initEngine, type BackendRequest } from '../engine/backend.ts';
 import { NETWORK_NAMES } from '../nn/network.ts';
 import { loadSuite, resolveSuitePath, selectCells } from '../suite/index.ts';
@@ -24,7 +24,7 @@ export interface SmokeOptions {
 
 /** Smoke-runs the cells in suite order, logging each as it finishes; returns the table and the total time. */
 export async function smokeCommand(options: SmokeOptions): Promise<string> {
-  const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: DATASET_NAMES });
+  const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: datasetNames() });
   const cells = selectCells(suite.cells, { glob: options.cells });
   const smokeBatch = options.smokeBatch ?? 2;
   const engine = await initEngine(options.backend, options.log);

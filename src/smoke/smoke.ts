@@ -3,7 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../errors.ts';
 import { buildNetwork, trainingFlopsPerImage } from '../nn/network.ts';
-import { DATASET_FACTS, type CellSpec } from '../suite/index.ts';
+import { datasetDescriptor } from '../data/datasets.ts';
+import type { CellSpec } from '../suite/index.ts';
 import { trainStep } from '../train/loop.ts';
 import { MomentumSgd } from '../train/sgd.ts';
 
@@ -45,15 +46,15 @@ export const ESTIMATION_RULE =
  */
 export async function smokeCell(cell: CellSpec, smokeBatch: number): Promise<SmokeResult> {
   if (!Number.isInteger(smokeBatch) || smokeBatch < 2) throw new UserError(`--smoke-batch: must be an integer >= 2 (the memory estimate compares it with a batch of 1), got ${smokeBatch}`);
-  const facts = DATASET_FACTS[cell.dataset];
-  if (!facts) throw new Error(`${cell.id}: no shape known for data set "${cell.dataset}" (src/suite/datasets.ts)`);
+  const dataset = datasetDescriptor(cell.dataset);
+  if (!dataset) throw new Error(`${cell.id}: no shape known for data set "${cell.dataset}" (src/data/datasets.ts)`);
   // Tensors of earlier cells (a leak elsewhere) must not count against this one.
   const { numTensors: tensorsBefore, numBytes: bytesBefore } = tf.memory();
-  const network = buildNetwork(cell.network, facts.shape, facts.classes, cell.seed);
+  const network = buildNetwork(cell.network, dataset.shape, dataset.classes, cell.seed);
   const optimizer = new MomentumSgd(network.params.trainable);
   const batch = {
-    x: tf.randomNormal([smokeBatch, ...facts.shape], 0, 1, 'float32', 1) as tf.Tensor4D,
-    labels: tf.randomUniform([smokeBatch], 0, facts.classes, 'int32', 2) as tf.Tensor1D,
+    x: tf.randomNormal([smokeBatch, ...dataset.shape], 0, 1, 'float32', 1) as tf.Tensor4D,
+    labels: tf.randomUniform([smokeBatch], 0, dataset.classes, 'int32', 2) as tf.Tensor1D,
     size: smokeBatch,
   };
   const single = { x: tf.slice(batch.x, 0, 1), labels: tf.slice(batch.labels, 0, 1), size: 1 };
@@ -77,8 +78,8 @@ export async function smokeCell(cell: CellSpec, smokeBatch: number): Promise<Smo
     measured = {
       cellId: cell.id,
       network: cell.network,
-      inputShape: facts.shape,
-      classes: facts.classes,
+      inputShape: dataset.shape,
+      classes: dataset.classes,
       parameters: network.params.count,
       trainingFlopsPerImage: trainingFlopsPerImage(network),
       secondsPerIteration: seconds,

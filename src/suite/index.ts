@@ -14,7 +14,6 @@ import { validateSuiteFile, type KnownNames, type Suite, type SuiteFile } from '
 export { formatCellTable, formatDepartures, formatShardTable } from './table.ts';
 export { selectCells, type CellSelection } from './select.ts';
 export type { CellSpec, Departure, KnownNames, Suite } from './suite-file.ts';
-export { DATASET_FACTS, iterationsPerEpoch, type DatasetFacts } from './datasets.ts';
 
 /** `quick` -> `<benchmarksDir>/quick.json`; otherwise an existing file, used as is. */
 export function resolveSuitePath(nameOrPath: string, benchmarksDir: string): string {

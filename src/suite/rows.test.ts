@@ -1,11 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DATASET_SOURCES } from '../../data-fetch/sources.ts';
-import { loadDatasetByName } from '../data/registry.ts';
+import { BUILT_IN_DATASETS } from '../data/datasets.ts';
 import { UserError } from '../errors.ts';
 import { NETWORK_NAMES } from '../nn/network.ts';
-import { DATASET_FACTS, loadSuite, parseSuite, resolveSuitePath } from './index.ts';
+import { loadSuite, parseSuite, resolveSuitePath } from './index.ts';
 
 const KNOWN = { networks: ['simple', 'vgg16bn'], datasets: ['cifar10', 'oxflower17', 'nowhere'] };
 const FILE = 'benchmarks/x.json';
@@ -64,7 +63,7 @@ test('row and rule errors name the file and the JSON path', () => {
   const cases: [(c: Record<string, any>) => void, string][] = [
     [(c) => (c.rows[0].lr = 0), 'rows[0].lr: must be > 0'],
     [(c) => delete c.rows[0].why, 'rows[0].why: required'],
-    [(c) => (c.rows[0].dataset = 'nowhere'), 'rows[0].dataset: has no train count in src/suite/datasets.ts (known: cifar10, oxflower17, tinyimagenet, mnist, mnist-mini)'],
+    [(c) => (c.rows[0].dataset = 'nowhere'), 'rows[0].dataset: has no descriptor to count its epochs by (built-in: mnist, mnist-mini, cifar10, oxflower17, tinyimagenet; or an image folder added with scbench data add)'],
     [(c) => (c.rows[0].rules = ['constant', 'linear']), 'rows[0].rules[1]: unknown rule "linear" (rules: constant, cyclical, one-cycle)'],
     [(c) => (c.rows[0].epochsByRule = { cosine: 3 }), 'rows[0].epochsByRule.cosine: not a rule of this row (constant, cyclical, one-cycle)'],
     [(c) => delete c.rules, 'rows: needs "rules": how each policy derives from a row'],
@@ -112,7 +111,7 @@ test('initFrom names an earlier cell of the same network and data, at the same m
 });
 
 test('benchmarks/paper.json: 22 cells, every row of Table 1 derived by the rules, each budget naming its claim', () => {
-  const paper = loadSuite(resolveSuitePath('paper', BENCHMARKS), { networks: NETWORK_NAMES, datasets: Object.keys(DATASET_FACTS) });
+  const paper = loadSuite(resolveSuitePath('paper', BENCHMARKS), { networks: NETWORK_NAMES, datasets: Object.keys(BUILT_IN_DATASETS) });
   assert.is(paper.cells.length, 22);
   const twenty = paper.cells.find((c) => c.id === 'vgg16bn.oxflower17.20-epochs.one-cycle')!;
   assert.equal([twenty.epochs, twenty.policy], [20, paper.cells.find((c) => c.id === 'vgg16bn.oxflower17.one-cycle')!.policy]);
@@ -137,7 +136,7 @@ test('benchmarks/paper.json: 22 cells, every row of Table 1 derived by the rules
     assert.equal(constant.policy, { name: 'constant', lr });
     assert.ok(cyclical.policy.name === 'cyclical' && oneCycle.policy.name === 'one-cycle');
     assert.ok(Math.abs(cyclical.policy.baseLr - lr / 4) < 1e-15 && cyclical.policy.maxLr === lr);
-    assert.is(cyclical.policy.stepSize, 4 * Math.ceil(DATASET_FACTS[dataset]!.train / cyclical.batchSize));
+    assert.is(cyclical.policy.stepSize, 4 * Math.ceil(BUILT_IN_DATASETS[dataset]!.counts.train / cyclical.batchSize));
     assert.ok(Math.abs(oneCycle.policy.maxLr - 10 * lr) < 1e-12);
     assert.equal([oneCycle.policy.endPercentage, oneCycle.policy.maxMomentum, oneCycle.policy.minMomentum], [0.1, 0.9, 0.85]);
   }
@@ -147,7 +146,7 @@ test('benchmarks/paper.json: 22 cells, every row of Table 1 derived by the rules
 });
 
 test('benchmarks/smith-topin.json and keras-one-cycle.json load; the second pass starts from the first, both with the script\'s SGD', () => {
-  const known = { networks: NETWORK_NAMES, datasets: Object.keys(DATASET_FACTS) };
+  const known = { networks: NETWORK_NAMES, datasets: Object.keys(BUILT_IN_DATASETS) };
   const smithTopin = loadSuite(resolveSuitePath('smith-topin', BENCHMARKS), known);
   assert.equal(smithTopin.cells.map((c) => [c.id, c.network, c.weightDecay, c.policy.name]), [['one-cycle', 'resnet56-bn0.95', 5e-5, 'one-cycle'], ['multistep', 'resnet56', 5e-5, 'multistep']]);
   assert.equal(smithTopin.claims?.map((c) => c.id), ['claim-8']);
@@ -158,19 +157,6 @@ test('benchmarks/smith-topin.json and keras-one-cycle.json load; the second pass
   ]);
   assert.equal(keras.claims?.map((c) => c.id), ['claim-9']);
   assert.ok(keras.cells.every((c) => c.nesterov === true && c.weightDecay === 1e-6 && c.policy.name === 'one-cycle' && c.policy.maxMomentum === 0.9));
-});
-
-test('the dataset facts agree with data-fetch/sources.ts and the embedded MNIST split', async () => {
-  for (const [name, source] of Object.entries(DATASET_SOURCES)) {
-    const facts = DATASET_FACTS[name]!;
-    assert.is(facts.train, source.counts.train, name);
-    assert.equal(facts.shape, source.shape, name);
-  }
-  assert.is(DATASET_FACTS.oxflower17!.classes, (DATASET_SOURCES.oxflower17.layout as { classNames: readonly string[] }).classNames.length);
-  for (const name of ['mnist', 'mnist-mini']) {
-    const dataset = await loadDatasetByName(name);
-    assert.equal([DATASET_FACTS[name]!.train, DATASET_FACTS[name]!.shape, DATASET_FACTS[name]!.classes], [dataset.train.count, dataset.train.shape, dataset.classNames.length]);
-  }
 });
 
 test.run();

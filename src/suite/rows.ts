@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { policySchema, type Policy } from '../schedules/index.ts';
 import { strictObjectListingKeys as strict } from './strict-object.ts';
-import { DATASET_FACTS, iterationsPerEpoch } from './datasets.ts';
+import { datasetDescriptor, iterationsPerEpoch } from '../data/datasets.ts';
 import type { SuiteFile } from './suite-file.ts';
 
 const positive = z.number().gt(0, 'must be > 0');
@@ -47,8 +47,8 @@ export function derivePolicy(rule: Rule, row: Row): unknown {
     case 'constant':
       return { name: 'constant', lr: row.lr };
     case 'cyclical': {
-      const facts = DATASET_FACTS[row.dataset]!;
-      const stepSize = Math.max(1, Math.round(rule.stepSizeEpochs * iterationsPerEpoch(facts, row.batchSize)));
+      const dataset = datasetDescriptor(row.dataset)!;
+      const stepSize = Math.max(1, Math.round(rule.stepSizeEpochs * iterationsPerEpoch(dataset, row.batchSize)));
       return { name: 'cyclical', baseLr: roundLr(row.lr * rule.baseFraction), maxLr: row.lr, stepSize, mode: 'triangular' };
     }
     case 'one-cycle':

@@ -1,7 +1,7 @@
 // `--shard i/n`: which of n parts of a suite each cell runs in, balanced by expected training cost.
 import { UserError } from '../errors.ts';
 import { networkSize } from '../nn/network.ts';
-import { DATASET_FACTS } from './datasets.ts';
+import { datasetDescriptor } from '../data/datasets.ts';
 import type { CellSpec } from './suite-file.ts';
 
 /**
@@ -32,9 +32,9 @@ export function assignShards(cells: readonly CellSpec[], count: number): Map<str
  * so it scales all costs alike and does not change the balance.)
  */
 export function expectedCost(cell: CellSpec): number {
-  const facts = DATASET_FACTS[cell.dataset];
-  if (!facts) throw new UserError(`cell ${cell.id}: data set "${cell.dataset}" has no known size to balance shards by`);
-  return networkSize(cell.network, facts.shape, facts.classes).macsPerImage * facts.train * cell.epochs;
+  const dataset = datasetDescriptor(cell.dataset);
+  if (!dataset) throw new UserError(`cell ${cell.id}: data set "${cell.dataset}" has no known size to balance shards by`);
+  return networkSize(cell.network, dataset.shape, dataset.classes).macsPerImage * dataset.counts.train * cell.epochs;
 }
 
 interface Unit {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { UserError } from '../errors.ts';
 import { policySchema, type Policy } from '../schedules/index.ts';
 import { claimSchema, type Claim } from '../claims/schema.ts';
-import { DATASET_FACTS } from './datasets.ts';
+import { BUILT_IN_DATASETS, datasetDescriptor } from '../data/datasets.ts';
 import { ruleSchema } from './rows.ts';
 import { strictObjectListingKeys } from './strict-object.ts';
 
@@ -136,8 +136,8 @@ function rowSchema(shared: ReturnType<typeof sharedFieldSchemas>) {
   return strictObjectListingKeys({
     id: nameSchema.optional(),
     network: shared.network,
-    dataset: shared.dataset.refine((name) => name in DATASET_FACTS, {
-      message: `has no train count in src/suite/datasets.ts (known: ${Object.keys(DATASET_FACTS).join(', ')})`,
+    dataset: shared.dataset.refine((name) => datasetDescriptor(name) !== undefined, {
+      message: `has no descriptor to count its epochs by (built-in: ${Object.keys(BUILT_IN_DATASETS).join(', ')}; or an image folder added with scbench data add)`,
       abort: true,
     }),
     lr: z.number().gt(0, 'must be > 0'),
