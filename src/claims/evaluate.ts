@@ -5,9 +5,8 @@
 // the data came from. With several seeds, a predicate whose seeds disagree, or whose margin is inside the seeds' spread, marks
 // the verdict as depending on noise.
 import { basename } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
+import { configDifferences } from '../report/cell-results.ts';
 import type { CellResult, ClaimVerdict, SuiteResults } from '../report/index.ts';
-import type { CellSpec } from '../suite/index.ts';
 import { divergedForGood } from '../train/callbacks.ts';
 import { predicateCells, type Claim, type Predicate } from './schema.ts';
 
@@ -42,7 +41,7 @@ export function evaluateClaim(claim: Claim, cells: readonly CellResult[]): Claim
   const evidence = outcomes.map((o) => o.evidence).join('; ');
   const noise = outcomes.flatMap((o) => (o.kind === 'evaluated' && o.noise ? [o.noise] : [])).join('; ');
   const read = [...new Set(claim.all.flatMap((predicate) => predicateCells(predicate).map((ref) => ref.cell)))].flatMap((name) => runsOf(name, cells).map((run) => run.result));
-  const departures = [...new Set(read.flatMap(departuresOf))];
+  const departures = [...new Set(read.flatMap((result) => (result.record ? configDifferences(result.cell, result.record.cell) : [])))];
   const data = [...new Set(read.flatMap(provenanceOf))].join('; ');
   const verdict = outcomes.some((o) => o.kind === 'missing')
     ? 'not run'
@@ -60,16 +59,6 @@ export function evaluateClaim(claim: Claim, cells: readonly CellResult[]): Claim
     ...(verdict === 'not comparable' ? { comparability: departures.join('; ') } : {}),
     ...(data ? { data } : {}),
   };
-}
-
-/** How a run's configuration departs from what the suite declares: `epochs 3 instead of 16`; none when it matches. */
-function departuresOf(result: CellResult): string[] {
-  const run = result.record;
-  if (run === undefined) return [];
-  const declared = result.cell;
-  const keys = [...new Set([...Object.keys(declared), ...Object.keys(run.cell)])].filter((key) => key !== 'description' && key !== 'id') as (keyof CellSpec)[];
-  const show = (value: unknown) => (typeof value === 'object' ? JSON.stringify(value) : String(value));
-  return keys.filter((key) => !isDeepStrictEqual(declared[key], run.cell[key])).map((key) => `${key} ${show(run.cell[key])} instead of ${show(declared[key])}`);
 }
 
 /** Where a run's data came from: `cifar10: the official archive cifar-10-binary.tar.gz, md5 c32a...`. */

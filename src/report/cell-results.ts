@@ -68,8 +68,9 @@ async function readCell(resultsDirs: readonly string[], suite: string, cell: Cel
   for (const other of others) {
     warnings.push(`cell ${cell.id}: results in both ${used.files.dir} and ${other.files.dir}; using the first (${describe(used)}), not the other (${describe(other)})`);
   }
-  if (!isDeepStrictEqual(used.record.cell, cell)) {
-    warnings.push(`cell ${cell.id}: ${used.files.run} was run with another configuration than the suite declares (${differences(cell, used.record.cell)}); shown as run`);
+  const differences = configDifferences(cell, used.record.cell);
+  if (differences.length > 0) {
+    warnings.push(`cell ${cell.id}: ${used.files.run} was run with another configuration than the suite declares (${differences.join('; ')}); shown as run, and claims that read it are not comparable`);
   }
   return { cell, outcome: used.record.status, record: used.record, metrics: used.metrics, steps: used.steps, files: used.files };
 }
@@ -119,10 +120,12 @@ function finishedness(candidate: Candidate): number {
 
 const describe = (candidate: Candidate) => `${candidate.record.status}, ${candidate.metrics.length} epoch(s)`;
 
-function differences(declared: CellSpec, run: CellSpec): string {
-  const keys = [...new Set([...Object.keys(declared), ...Object.keys(run)])] as (keyof CellSpec)[];
-  return keys
-    .filter((key) => !isDeepStrictEqual(declared[key], run[key]))
-    .map((key) => `${key}: ${JSON.stringify(run[key])} instead of ${JSON.stringify(declared[key])}`)
-    .join('; ');
+/**
+ * How a run's configuration departs from the declared one, a phrase a field: `epochs 3 instead of 16`. The
+ * description is words about the cell, not its configuration.
+ */
+export function configDifferences(declared: CellSpec, run: CellSpec): string[] {
+  const keys = [...new Set([...Object.keys(declared), ...Object.keys(run)])].filter((key) => key !== 'description') as (keyof CellSpec)[];
+  const show = (value: unknown) => (typeof value === 'object' ? JSON.stringify(value) : String(value));
+  return keys.filter((key) => !isDeepStrictEqual(declared[key], run[key])).map((key) => `${key} ${show(run[key])} instead of ${show(declared[key])}`);
 }
