@@ -7,7 +7,7 @@ import { initEngine } from './backend.ts';
  * Runs `compute` on `backend` and returns its results as plain arrays. Inputs are made inside `compute`
  * (tf.randomNormal with a seed is computed in tfjs-core, so a seed gives the same values on every backend).
  */
-export async function valuesOn(backend: 'cpu' | 'wasm', compute: () => tf.Tensor[]): Promise<Float32Array[]> {
+export async function valuesOn(backend: 'cpu' | 'wasm' | 'webgpu', compute: () => tf.Tensor[]): Promise<Float32Array[]> {
   await initEngine(backend);
   const tensors = tf.tidy(compute);
   const values = await Promise.all(tensors.map((t) => t.data() as Promise<Float32Array>));

@@ -37,13 +37,15 @@ export class AdapterUnavailable extends Error {}
 
 const BACKEND = 'webgpu';
 
-let device: GPUDevice | undefined;
+/** The device started last and its adapter, until shutdownWebgpu; a second start reuses them. */
+let started: { device: GPUDevice; adapter: AdapterInfo } | undefined;
 
 /**
  * Requests the adapter and, unless it is a software one and `allowSoftware` is false, starts tfjs's
  * webgpu backend on a device with the adapter's largest buffer limits. Returns the adapter it runs on.
  */
 export async function startWebgpu(allowSoftware: boolean): Promise<AdapterInfo> {
+  if (started) return usable(started.adapter, allowSoftware);
   // libwayland, loaded by the Vulkan loader, prints "XDG_RUNTIME_DIR is invalid or not set" on every start without it.
   if (!process.env.XDG_RUNTIME_DIR || !existsSync(process.env.XDG_RUNTIME_DIR)) process.env.XDG_RUNTIME_DIR = tmpdir();
   const { create, globals } = await import('webgpu').catch((error: Error) => {
@@ -53,10 +55,7 @@ export async function startWebgpu(allowSoftware: boolean): Promise<AdapterInfo> 
   const gpu = create([]);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new AdapterUnavailable('Dawn found no GPU adapter (no Vulkan, Metal or D3D12 driver that it accepts)');
-  const adapterInfo = describeAdapter(adapter.info);
-  if (adapterInfo.software && !allowSoftware) {
-    throw new AdapterUnavailable(`the only adapter is a software one (${adapterInfo.description}), far slower than wasm; ask for it with --backend webgpu`);
-  }
+  const adapterInfo = usable(describeAdapter(adapter.info), allowSoftware);
   const limits = adapter.limits;
   const requested = await adapter.requestDevice({
     requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
@@ -77,9 +76,16 @@ export async function startWebgpu(allowSoftware: boolean): Promise<AdapterInfo> 
   const CheckedBackend = checkedBackend(WebGPUBackend, requested.limits);
   if (tf.findBackendFactory(BACKEND)) tf.removeBackend(BACKEND);
   tf.registerBackend(BACKEND, () => new CheckedBackend(requested, adapter.info));
-  if (!device) releaseAtEnd(shutdownWebgpu);
-  device = requested;
+  started = { device: requested, adapter: adapterInfo };
+  releaseAtEnd(shutdownWebgpu);
   return adapterInfo;
+}
+
+function usable(adapter: AdapterInfo, allowSoftware: boolean): AdapterInfo {
+  if (adapter.software && !allowSoftware) {
+    throw new AdapterUnavailable(`the only adapter is a software one (${adapter.description}), far slower than wasm; ask for it with --backend webgpu`);
+  }
+  return adapter;
 }
 
 function describeAdapter(info: GPUAdapterInfo): AdapterInfo {
@@ -91,10 +97,10 @@ function describeAdapter(info: GPUAdapterInfo): AdapterInfo {
 
 /** Destroys the device and forgets navigator.gpu, so nothing keeps the process alive. */
 function shutdownWebgpu(): void {
-  if (!device) return;
+  if (!started) return;
   if (tf.findBackend(BACKEND)) tf.removeBackend(BACKEND);
-  device.destroy();
-  device = undefined;
+  started.device.destroy();
+  started = undefined;
   Reflect.deleteProperty(globalThis, 'navigator');
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTrain } from '../engine/batch-norm.ts';
+import { DeviceLimitError } from '../engine/webgpu.ts';
 import type { KernelInit, ParamSource } from './params.ts';
 
 /** Height, width, channels of a feature map (NHWC without the batch), or [units] after flattening. */
@@ -7,6 +8,8 @@ export type Shape = readonly number[];
 
 /** A built layer: its output shape, the forward pass, and its multiply-accumulates per image. */
 export interface Layer {
+  /** The parameter name prefix of a layer with parameters (conv2d_3, batch_normalization_2...). */
+  readonly name?: string;
   readonly outputShape: Shape;
   readonly macs: number;
   apply(x: tf.Tensor, training: boolean): tf.Tensor;
@@ -31,6 +34,7 @@ export function conv2d(filters: number, options: ConvOptions = {}): LayerFactory
     const bias = useBias ? params.constant(`${name}/bias`, [filters], 0, true) : undefined;
     const [outH, outW] = convOutputSize(h, w, kernelSize, strides, padding);
     return {
+      name,
       outputShape: [outH, outW, filters],
       macs: outH * outW * filters * kernelSize * kernelSize * c,
       // Not tf.fused.conv2d: its gradient computes the input gradient eagerly, also for the first layer, where nothing needs it.
@@ -49,6 +53,7 @@ export function batchNorm(momentum = 0.99, epsilon = 1e-3): LayerFactory {
     const movingMean = params.constant(`${name}/moving_mean`, [channels], 0, false);
     const movingVariance = params.constant(`${name}/moving_variance`, [channels], 1, false);
     return {
+      name,
       outputShape: input,
       macs: 0,
       apply: (x, training) => {
@@ -84,6 +89,7 @@ export function depthwiseConv2d(options: DepthwiseConvOptions = {}): LayerFactor
     const bias = useBias ? params.constant(`${name}/bias`, [filters], 0, true) : undefined;
     const [outH, outW] = convOutputSize(h, w, kernelSize, strides, padding);
     return {
+      name,
       outputShape: [outH, outW, filters],
       macs: outH * outW * filters * kernelSize * kernelSize,
       apply: (x) => withBias(tf.depthwiseConv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding), bias),
@@ -169,6 +175,7 @@ export function dense(units: number, init?: KernelInit): LayerFactory {
     const kernel = params.kernel(`${name}/kernel`, [inUnits, units], inUnits, units, init);
     const bias = params.constant(`${name}/bias`, [units], 0, true);
     return {
+      name,
       outputShape: [units],
       macs: inUnits * units,
       apply: (x) => tf.add(tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D), bias),
@@ -186,12 +193,27 @@ export function sequential(...factories: LayerFactory[]): LayerFactory {
       layers.push(layer);
       shape = layer.outputShape;
     }
+    // A layer without parameters (relu, pooling) is named by the last one before it that has them.
+    const labels = layers.map((l, i) => l.name ?? `after ${layers.slice(0, i).reverse().find((k) => k.name)?.name ?? 'the input'}`);
     return {
       outputShape: shape,
       macs: layers.reduce((sum, l) => sum + l.macs, 0),
-      apply: (x, training) => layers.reduce((y, l) => l.apply(y, training), x),
+      apply: (x, training) => layers.reduce((y, l, i) => withinLayer(labels[i], y, () => l.apply(y, training)), x),
     };
   };
+}
+
+/** Runs a layer's forward pass; a kernel it cannot run on the device is reported with the layer's name and input shape. */
+function withinLayer(name: string, input: tf.Tensor, apply: () => tf.Tensor): tf.Tensor {
+  try {
+    return apply();
+  } catch (error) {
+    if (error instanceof DeviceLimitError && error.layer === undefined) {
+      error.layer = name;
+      error.message = `layer ${name} (input [${input.shape.join('x')}]): ${error.message}`;
+    }
+    throw error;
+  }
 }
 
 function withBias(y: tf.Tensor4D, bias: tf.Variable | undefined): tf.Tensor4D {

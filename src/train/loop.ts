@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { epochBatches, evaluationBatches, type Batch } from '../data/batches.ts';
 import type { Augmentation, ImageDataset } from '../data/dataset.ts';
+import { DeviceLimitError } from '../engine/webgpu.ts';
 import type { Network } from '../nn/network.ts';
 import { countTopK, crossEntropy, l2Penalty } from './loss.ts';
 import type { MomentumSgd } from './sgd.ts';
@@ -185,16 +186,28 @@ export function trainStep(
 ): tf.Tensor1D {
   const trainable = network.params.trainable;
   let correct: tf.Scalar | undefined;
-  const { value, grads } = tf.variableGrads(() => {
-    const logits = network.logits(batch.x, true);
-    correct = tf.keep(countTopK(batch.labels, logits, 1));
-    const loss = crossEntropy(batch.labels, logits);
-    return weightDecay > 0 ? tf.add(loss, l2Penalty(network.params.decayed, weightDecay)) : loss;
-  }, trainable);
+  const { value, grads } = withinNetwork(network, batch, () =>
+    tf.variableGrads(() => {
+      const logits = network.logits(batch.x, true);
+      correct = tf.keep(countTopK(batch.labels, logits, 1));
+      const loss = crossEntropy(batch.labels, logits);
+      return weightDecay > 0 ? tf.add(loss, l2Penalty(network.params.decayed, weightDecay)) : loss;
+    }, trainable),
+  );
   optimizer.step(trainable.map((v) => grads[v.name]), lr, momentum);
   const values = tf.stack([value, correct!]) as tf.Tensor1D;
   tf.dispose([value, correct!, ...Object.values(grads)]);
   return values;
+}
+
+/** Runs `step`; a kernel the device cannot run is reported with the network's name and the batch's shape. */
+function withinNetwork<T>(network: Network, batch: Batch, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof DeviceLimitError) error.message = `network ${network.name}, batch [${batch.x.shape.join('x')}]: ${error.message}`;
+    throw error;
+  }
 }
 
 /** Loss, top-1 and top-5 accuracy on the test split, batch-norm in inference mode; one readback at the end. */
