@@ -17,29 +17,21 @@ function scratchCopier(): (image: Uint8Array) => Uint8Array {
 }
 
 /**
- * Shifts the image by dy, dx pixels, each uniform over the integers -maxShift..maxShift, filling
- * with zeros: the same as zero-padding every side by maxShift and cropping a random window.
+ * Shifts the image sideways by dx pixels, uniform over the integers -maxShift..maxShift, the columns
+ * that come into view repeating the edge column: Keras's width_shift_range with its default
+ * fill_mode 'nearest', in whole pixels.
  */
-export function randomShift(maxShift: number): Augmentation {
+export function randomWidthShift(maxShift: number): Augmentation {
   const copy = scratchCopier();
   return (image, [height, width, channels], random) => {
-    const dy = Math.floor(random() * (2 * maxShift + 1)) - maxShift;
     const dx = Math.floor(random() * (2 * maxShift + 1)) - maxShift;
-    if (dy === 0 && dx === 0) return;
+    if (dx === 0) return;
     const source = copy(image);
-    const row = width * channels;
     for (let y = 0; y < height; y++) {
-      const sy = y + dy;
-      const out = image.subarray(y * row, (y + 1) * row);
-      if (sy < 0 || sy >= height) {
-        out.fill(0);
-        continue;
+      for (let x = 0; x < width; x++) {
+        const from = (y * width + Math.min(width - 1, Math.max(0, x + dx))) * channels;
+        image.set(source.subarray(from, from + channels), (y * width + x) * channels);
       }
-      const x0 = Math.max(0, -dx);
-      const x1 = Math.min(width, width - dx);
-      out.fill(0, 0, x0 * channels);
-      out.set(source.subarray(sy * row + (x0 + dx) * channels, sy * row + (x1 + dx) * channels), x0 * channels);
-      out.fill(0, x1 * channels);
     }
   };
 }
@@ -96,7 +88,7 @@ export function randomRotation(maxDegrees: number): Augmentation {
 
 /** An augmentation as a data set's descriptor declares it (src/data/datasets.ts). */
 export type AugmentationSpec =
-  | { readonly kind: 'shift'; readonly maxPixels: number }
+  | { readonly kind: 'width-shift'; readonly maxPixels: number }
   | { readonly kind: 'flip'; readonly p: number }
   | { readonly kind: 'rotation'; readonly maxDegrees: number };
 
@@ -104,8 +96,8 @@ export type AugmentationSpec =
 export function buildAugmentations(specs: readonly AugmentationSpec[]): Augmentation[] {
   return specs.map((spec) => {
     switch (spec.kind) {
-      case 'shift':
-        return randomShift(spec.maxPixels);
+      case 'width-shift':
+        return randomWidthShift(spec.maxPixels);
       case 'flip':
         return horizontalFlip(spec.p);
       case 'rotation':
@@ -120,8 +112,8 @@ export function describeAugmentations(specs: readonly AugmentationSpec[]): strin
   return specs
     .map((spec) => {
       switch (spec.kind) {
-        case 'shift':
-          return `random shift up to ${spec.maxPixels} px (zero pad and crop)`;
+        case 'width-shift':
+          return `random width shift up to ${spec.maxPixels} px (nearest fill)`;
         case 'flip':
           return `horizontal flip p=${spec.p}`;
         case 'rotation':

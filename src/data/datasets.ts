@@ -42,9 +42,10 @@ export const DEFAULT_ACCURACY_TARGETS: readonly number[] = [0.5, 0.7, 0.9];
 const MNIST_TARGETS = [0.9, 0.95, 0.97];
 
 /**
- * The built-in data sets. Augmentation follows the paper: shift sizes are 1/8 of the image side
- * (CIFAR-10's customary 4 px at 32x32, 8 px at Tiny ImageNet's 64x64); the paper names no angle for
- * Oxflower17's rotation, 30 degrees is the suite's choice. Accuracy targets: CIFAR-10 up to the
+ * The built-in data sets. Augmentation follows the paper: CIFAR-10 width shift and horizontal flip
+ * (the paper names no range: 3 px is the whole pixels of width_shift_range 0.1 of the Keras CIFAR-10
+ * example it follows), Oxflower17 flip and rotation (the paper names no angle: 30 degrees is the suite's
+ * choice), Tiny ImageNet none (the paper names none). Accuracy targets: CIFAR-10 up to the
  * 90-92 % that claims 8 and 9 quote; Oxflower17 and Tiny ImageNet steps below what these networks
  * reach from scratch.
  */
@@ -90,7 +91,7 @@ export const BUILT_IN_DATASETS: Readonly<Record<string, DatasetDescriptor>> = {
         metaFile: 'batches.meta.txt',
       },
     },
-    augmentations: [{ kind: 'shift', maxPixels: 4 }, { kind: 'flip', p: 0.5 }],
+    augmentations: [{ kind: 'width-shift', maxPixels: 3 }, { kind: 'flip', p: 0.5 }],
     accuracyTargets: [0.8, 0.9, 0.92],
   },
   oxflower17: {
@@ -130,7 +131,7 @@ export const BUILT_IN_DATASETS: Readonly<Record<string, DatasetDescriptor>> = {
       bytes: 248_100_043,
       layout: { kind: 'tinyimagenet-zip', root: 'tiny-imagenet-200' },
     },
-    augmentations: [{ kind: 'flip', p: 0.5 }, { kind: 'shift', maxPixels: 8 }],
+    augmentations: [],
     accuracyTargets: [0.2, 0.3, 0.4],
   },
 };
