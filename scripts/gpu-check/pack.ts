@@ -26,8 +26,8 @@ export interface PackManifest {
   files: { name: string; bytes: number }[];
 }
 
-/** Production dependencies the check never loads: the embedded MNIST (41 MB) and the report's chart renderer. */
-const UNUSED_DEPENDENCIES = new Set(['mnist', 'vega', 'vega-lite']);
+/** Production dependencies the check never loads: the embedded MNIST (41 MB). */
+const UNUSED_DEPENDENCIES = new Set(['mnist']);
 
 /** The project files the check runs: sources, suites, the check itself; no tests, no fixtures. */
 export function isProjectFile(path: string): boolean {
@@ -49,6 +49,8 @@ export function keepsPackageFile(packageName: string, path: string): boolean {
   if (packageName === 'webgpu' && parts[0] === 'dist' && parts.length > 2 && parts[1] !== 'linux-x64') return false;
   if (packageName.startsWith('@tensorflow/') && parts[0] === 'dist' && /^tf-.*\.js$/.test(name) && !name.endsWith('.node.js')) return false;
   if (name === 'tfjs-backend-wasm-threaded-simd.wasm') return false;
+  // esbuild's copy of its binary for the command line; its JS API, which tsx uses, runs @esbuild/<platform>'s.
+  if (packageName === 'esbuild' && path === 'bin/esbuild') return false;
   return true;
 }
 
@@ -160,8 +162,8 @@ function main(): void {
     const node = join(tree, 'runtime', 'bin', 'node');
     copyFileSync(process.execPath, node);
     chmodSync(node, 0o755);
-    // Debug symbols are most of Node's size; the dynamic symbols native addons link against stay.
-    if (spawnSync('strip', ['--strip-debug', node]).status !== 0) console.error('pack: no strip here: Node packed with its debug symbols');
+    // Symbols and debug sections are a tenth of Node's size; the dynamic symbols native addons link against stay.
+    if (spawnSync('strip', [node]).status !== 0) console.error('pack: no strip here: Node packed with its symbols');
     sizes.set('node', statSync(node).size);
     for (const [soname, debianPackage] of [['libvulkan.so.1', 'libvulkan1'], ['libGLdispatch.so.0', 'libglvnd0']]) {
       copyFileSync(systemLibrary(soname, debianPackage), join(tree, 'runtime', 'lib', soname));
