@@ -28,6 +28,7 @@ const k8sDir = join(root, 'deploy', 'k8s');
 const dockerDir = join(root, 'deploy', 'docker');
 const requireGpu = join(root, 'deploy', 'require-gpu.sh');
 const BACKENDS = ['tensorflow', 'webgpu'];
+const LAVAPIPE_ICD = '/usr/share/vulkan/icd.d/lvp_icd.json';
 const SELF_HOSTED_LABELS = ['gpu'];
 
 /** The kinds deploy/k8s uses: the runtime model (schema validation) and the TypeScript interface module. */
@@ -258,7 +259,7 @@ test('the Jobs agree: the shard count stated three times, one RUN folder, the GP
   for (const c of [container, merge]) assert.equal(c.command.slice(0, 2), ['/usr/bin/tini', '--'], 'tini as pid 1 passes SIGTERM on');
 });
 
-test('require-gpu.sh refuses an unknown backend, and a backend that trains on no GPU', () => {
+test('require-gpu.sh refuses an unknown backend, and backends that train on no GPU: TensorFlow on the CPU, WebGPU on lavapipe', () => {
   const run = (backend: string) => spawnSync(requireGpu, [backend], { encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: tmpdir() } });
   const unknown = run('cuda');
   assert.equal([unknown.status, unknown.stderr.trim()], [2, "usage: require-gpu.sh tensorflow|webgpu (got 'cuda')"]);
@@ -270,6 +271,16 @@ test('require-gpu.sh refuses an unknown backend, and a backend that trains on no
   const tensorflow = run('tensorflow');
   assert.is(tensorflow.status, 1, tensorflow.stderr);
   assert.match(tensorflow.stderr, /require-gpu: (the tensorflow backend did not start|tensorflow runs on no GPU here)/);
+  // WebGPU finds lavapipe here (Mesa's CPU Vulkan driver), a software adapter; without it, no adapter at all.
+  const webgpu = run('webgpu');
+  assert.is(webgpu.status, 1, webgpu.stderr);
+  if (existsSync(LAVAPIPE_ICD)) {
+    assert.match(webgpu.stdout, /"software": true/);
+    assert.match(webgpu.stderr, /require-gpu: webgpu runs on no GPU here/);
+  } else {
+    console.log(`  (no ${LAVAPIPE_ICD}: require-gpu.sh webgpu checked without an adapter)`);
+    assert.match(webgpu.stderr, /require-gpu: the webgpu backend did not start/);
+  }
 });
 
 test('the checks catch broken files: workflow keys and action inputs, Dockerfile instructions, enums, unknown manifest fields', async () => {

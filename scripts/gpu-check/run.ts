@@ -100,23 +100,18 @@ class Check {
   }
 }
 
-/** The adapter WebGPU ran on, as `perf --json` reports it in `engine.adapter`. */
-interface WebGpuAdapter {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  software: boolean;
-}
-type WebGpuThroughput = Throughput & { engine: { adapter?: WebGpuAdapter } };
-
-async function webgpuThroughput(check: Check, shape: Shape, steps: { warmup: number; iterations: number; batch?: number }): Promise<WebGpuThroughput> {
+async function webgpuThroughput(check: Check, shape: Shape, steps: { warmup: number; iterations: number; batch?: number }): Promise<Throughput> {
   const text = await check.scbench(
     ['perf', '--backend', 'webgpu', '--network', shape.network, '--input', shape.input.join('x'), '--classes', String(shape.classes),
       '--batch', String(steps.batch ?? shape.batch), '--warmup', String(steps.warmup), '--iterations', String(steps.iterations), '--json'],
     240,
   );
-  return JSON.parse(text) as WebGpuThroughput;
+  try {
+    return JSON.parse(text) as Throughput;
+  } catch {
+    // Dawn prints a device's validation errors on stdout: the step that raised them computed nothing valid.
+    throw new Error(`perf printed more than its JSON: ${text.split('\n').slice(0, 2).join(' ')}`);
+  }
 }
 
 interface TorchThroughput {
@@ -168,7 +163,7 @@ async function main(): Promise<number> {
 
   // The first measurement also names the adapter; on a software one (lavapipe, SwiftShader) no figure of this
   // check would be a GPU's.
-  let engine: WebGpuThroughput['engine'] | undefined;
+  let engine: Throughput['engine'] | undefined;
   await check.phase('webgpu throughput', () =>
     measureAll('webgpu', (shape) => webgpuThroughput(check, shape, steps), (measured) => {
       engine = measured.engine;
@@ -233,7 +228,7 @@ async function main(): Promise<number> {
     '',
     '## The paper grid, estimated from these throughputs',
     '',
-    `Epochs x training images / images/s of the cell's shape; evaluation, data loading and start-up not included. Whole grid: ${hours(estimate.total.webgpu)} on webgpu, ${hours(estimate.total.torch)} with PyTorch.`,
+    `Each cell once (one seed; \`--seeds N\` takes N times as long): epochs x training images / images/s of the cell's shape; evaluation, data loading and start-up not included. Whole grid: ${hours(estimate.total.webgpu)} on webgpu, ${hours(estimate.total.torch)} with PyTorch.`,
     '',
     gridTable(estimate),
     '',
