@@ -3,8 +3,8 @@
  * layer shapes of the CIFAR-like simple CNN (batch 128, 32x32x3 -> conv 32 -> pool -> conv 64 -> pool ->
  * conv 128, 3x3 'same'). Run: node --import tsx src/engine/bench-kernels.ts [repetitions]
  *
- * Each figure is the fastest of the repetitions (after one warm-up call), in ms per call: the least
- * disturbed by whatever else the machine runs. Inputs are fresh tensors on every call, as in training
+ * Each figure is the fastest of the repetitions (after one warm-up call), in ms of this process's CPU
+ * time per call: the least disturbed by whatever else the machine runs. Inputs are fresh tensors on every call, as in training
  * (wasm caches packed convolution weights per tensor, which a reused input would flatter).
  */
 import '@tensorflow/tfjs-backend-wasm';
@@ -13,8 +13,10 @@ import { batchNormTrain } from './batch-norm.ts';
 import { initEngine } from './backend.ts';
 import { formatTable } from '../text-table.ts';
 
-// wasm's own kernel, captured before initEngine replaces it (its setup runs when the backend starts).
+// wasm's own kernels, captured before initEngine replaces them (their setup runs when the backend starts).
 const stockConv2DBackpropInput = tf.getKernel(tf.Conv2DBackpropInput, 'wasm')!;
+const stockMaxPoolGrad = tf.getKernel(tf.MaxPoolGrad, 'wasm')!;
+const stockTranspose = tf.getKernel(tf.Transpose, 'wasm')!;
 
 const BATCH = 128;
 const LAYERS = [
@@ -32,14 +34,14 @@ interface Row {
   theirs: number;
 }
 
-/** Fastest of `repetitions` calls of `make()` (inputs) then `run(inputs)`, in ms; inputs are made untimed. */
+/** Fastest of `repetitions` calls of `make()` (inputs) then `run(inputs)`, in CPU ms; inputs are made untimed. */
 function fastest(repetitions: number, make: () => tf.Tensor[], run: (inputs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): number {
   let best = Infinity;
   for (let i = 0; i <= repetitions; i++) {
     const inputs = make();
-    const started = performance.now();
+    const started = process.cpuUsage();
     const outputs = run(inputs);
-    const ms = performance.now() - started;
+    const ms = process.cpuUsage(started).user / 1000;
     tf.dispose([...inputs, ...[outputs].flat()]);
     if (i > 0) best = Math.min(best, ms); // call 0 warms up
   }
@@ -63,10 +65,7 @@ function convGradients(repetitions: number): Row[] {
       shape,
       ours: fastest(repetitions, inputGrad, ([dy, filter]) => runKernel(tf.Conv2DBackpropInput, { dy, filter }, inputAttrs)),
       alternative: "wasm's own kernel",
-      theirs: fastest(repetitions, inputGrad, ([dy, filter]) => {
-        const out = stockConv2DBackpropInput.kernelFunc({ inputs: { dy, filter }, attrs: inputAttrs, backend: tf.backend() });
-        return tf.engine().makeTensorFromTensorInfo(out as tf.TensorInfo);
-      }),
+      theirs: fastest(repetitions, inputGrad, ([dy, filter]) => stock(stockConv2DBackpropInput, { dy, filter }, inputAttrs)),
     });
     const filterGrad = () => [random(layer.x), random(dyShape)];
     const [n, h, w, c] = layer.x;
@@ -82,6 +81,35 @@ function convGradients(repetitions: number): Row[] {
     });
   }
   return rows;
+}
+
+const stock = (kernel: tf.KernelConfig, inputs: tf.NamedTensorMap, attrs: object) =>
+  tf.engine().makeTensorFromTensorInfo(kernel.kernelFunc({ inputs, attrs: attrs as tf.NamedAttrMap, backend: tf.backend() }) as tf.TensorInfo);
+
+/** The transposes the conv gradients make of each layer's dy, and the max pools' gradients. */
+function transposesAndPools(repetitions: number): Row[] {
+  return LAYERS.flatMap((layer) => {
+    const dyShape = [...layer.x.slice(0, 3), layer.filter[3]];
+    const shape = `x ${dyShape.join('x')}`;
+    const rows: Row[] = [[3, 1, 2, 0], [1, 2, 0, 3]].map((perm) => ({
+      what: `Transpose [${perm}]`,
+      shape,
+      ours: fastest(repetitions, () => [random(dyShape)], ([x]) => runKernel(tf.Transpose, { x }, { perm })),
+      alternative: "wasm's own kernel",
+      theirs: fastest(repetitions, () => [random(dyShape)], ([x]) => stock(stockTranspose, { x }, { perm })),
+    }));
+    const [n, h, w, c] = dyShape;
+    const pool = () => [random([n, h / 2, w / 2, c]), random(dyShape)];
+    const attrs = { filterSize: 2, strides: 2, pad: 'valid' };
+    rows.push({
+      what: 'MaxPoolGrad 2x2',
+      shape,
+      ours: fastest(repetitions, pool, ([dy, input]) => runKernel(tf.MaxPoolGrad, { dy, input }, attrs)),
+      alternative: "wasm's own kernel",
+      theirs: fastest(repetitions, pool, ([dy, input]) => stock(stockMaxPoolGrad, { dy, input }, attrs)),
+    });
+    return rows;
+  });
 }
 
 /** Depthwise 3x3 layers at the same resolutions, multiplier 1; wasm has no kernel of its own, so against cpu. */
@@ -136,7 +164,7 @@ function batchNorms(repetitions: number): Row[] {
 async function main(): Promise<void> {
   const repetitions = Number(process.argv[2] ?? 5);
   await initEngine('wasm');
-  const rows = [...convGradients(repetitions), ...(await depthwiseGradients(repetitions)), ...batchNorms(repetitions)];
+  const rows = [...convGradients(repetitions), ...transposesAndPools(repetitions), ...(await depthwiseGradients(repetitions)), ...batchNorms(repetitions)];
   console.log(`wasm, batch ${BATCH}, fastest of ${repetitions} calls each (ms per call)\n`);
   console.log(formatTable(
     ['kernel', 'shape', 'ours ms', 'alternative', 'ms', 'speed-up'],

@@ -4,15 +4,16 @@ import * as assert from 'uvu/assert';
 import { initEngine } from './backend.ts';
 import { assertKernelMatchesCpu, GRADIENT_KERNELS, gradientKernelCall, maxPoolGradient, POOL_CASES } from './gradient-cases.ts';
 import { assertClose, liveMemory, valuesOn } from './test-support.ts';
-import { WASM_GRADIENT_KERNELS } from './wasm-kernels.ts';
+import { wasmKernelConfigs } from './wasm-kernels.ts';
 
 test.before(async () => {
   await initEngine('wasm');
 });
 
-test('initEngine registers the composed gradient kernels for wasm, replacing its own Conv2DBackpropInput', async () => {
+test('initEngine registers the composed gradient kernels for wasm, replacing its own Conv2DBackpropInput and Transpose', async () => {
   await initEngine('wasm'); // a second call must not register twice
-  for (const config of WASM_GRADIENT_KERNELS) {
+  assert.ok(wasmKernelConfigs().some((config) => config.kernelName === tf.Transpose));
+  for (const config of wasmKernelConfigs()) {
     assert.is(tf.getKernel(config.kernelName, 'wasm')?.kernelFunc, config.kernelFunc, config.kernelName);
   }
 });
@@ -47,6 +48,39 @@ test('MaxPoolGrad on wasm frees every intermediate', async () => {
   const before = liveMemory();
   for (let i = 0; i < 3; i++) tf.dispose(tf.tidy(compute));
   assert.equal(liveMemory(), before);
+});
+
+/** Every permutation of 0..n-1. */
+const permutations = (n: number): number[][] =>
+  n === 0 ? [[]] : permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]));
+
+test('Transpose on wasm equals the cpu backend exactly: every permutation of ranks 1 to 4, float32 and int32, odd sizes; rank 5 through wasm\'s own', async () => {
+  const shapes = [[7], [5, 9], [3, 5, 6], [3, 5, 6, 7], [2, 4, 8, 4], [1, 9, 5, 2, 3]];
+  for (const shape of shapes) {
+    for (const perm of permutations(shape.length)) {
+      for (const dtype of ['float32', 'int32'] as const) {
+        const compute = () => {
+          const x = tf.cast(tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 31), 100), dtype);
+          return [tf.cast(tf.transpose(x, perm), 'float32')];
+        };
+        const [expected] = await valuesOn('cpu', compute);
+        const [actual] = await valuesOn('wasm', compute);
+        assert.equal(Array.from(actual), Array.from(expected), `Transpose ${dtype} [${shape}] by [${perm}]`);
+      }
+    }
+  }
+});
+
+test('MaxPoolGrad on wasm handles channel counts that are not a multiple of four, and many channels', async () => {
+  for (const shape of [[2, 6, 6, 5], [1, 4, 6, 12]] as [number, number, number, number][]) {
+    for (const pad of ['valid', 'same'] as const) {
+      const c = { shape, size: 3, strides: 2, pad };
+      const [expected] = await valuesOn('cpu', maxPoolGradient(c, true));
+      const [actual] = await valuesOn('wasm', maxPoolGradient(c, true));
+      // Overlapping windows: where three outputs feed one input, the cpu kernel adds them in another order.
+      assertClose(actual, expected, `MaxPoolGrad x ${shape.join('x')} 3x3 stride 2 ${pad}`);
+    }
+  }
 });
 
 test('depthwise gradients reject dilations, as tfjs does', async () => {
