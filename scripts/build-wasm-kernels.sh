@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 clang=${CLANG:-$(command -v clang-14 || command -v clang)}
 out=${1:-src/engine/native/kernels.wasm}
 "$clang" --target=wasm32 -O3 -msimd128 -nostdlib -fno-builtin -ffp-contract=off \
-  -Wl,--no-entry -Wl,--import-memory -Wl,--export=copy_rows -Wl,--export=transpose_planes -Wl,--export=max_pool_grad -Wl,--strip-all \
+  -Wl,--no-entry -Wl,--import-memory -Wl,--export=copy_rows -Wl,--export=transpose_planes -Wl,--export=max_pool_grad -Wl,--export=column_sums -Wl,--strip-all \
   -o "$out" src/engine/native/kernels.c
 # The module shares the tfjs heap: code that touched the stack pointer (a global) would write into it.
 if llvm-objdump-14 -d "$out" 2>/dev/null | grep -q 'global\.[gs]et'; then

@@ -17,6 +17,7 @@ import { formatTable } from '../text-table.ts';
 const stockConv2DBackpropInput = tf.getKernel(tf.Conv2DBackpropInput, 'wasm')!;
 const stockMaxPoolGrad = tf.getKernel(tf.MaxPoolGrad, 'wasm')!;
 const stockTranspose = tf.getKernel(tf.Transpose, 'wasm')!;
+const stockSum = tf.getKernel(tf.Sum, 'wasm')!;
 
 const BATCH = 128;
 const LAYERS = [
@@ -86,7 +87,7 @@ function convGradients(repetitions: number): Row[] {
 const stock = (kernel: tf.KernelConfig, inputs: tf.NamedTensorMap, attrs: object) =>
   tf.engine().makeTensorFromTensorInfo(kernel.kernelFunc({ inputs, attrs: attrs as tf.NamedAttrMap, backend: tf.backend() }) as tf.TensorInfo);
 
-/** The transposes the conv gradients make of each layer's dy, and the max pools' gradients. */
+/** The transposes the conv gradients make of each layer's dy, the max pools' gradients and the bias gradients. */
 function transposesAndPools(repetitions: number): Row[] {
   return LAYERS.flatMap((layer) => {
     const dyShape = [...layer.x.slice(0, 3), layer.filter[3]];
@@ -107,6 +108,13 @@ function transposesAndPools(repetitions: number): Row[] {
       ours: fastest(repetitions, pool, ([dy, input]) => runKernel(tf.MaxPoolGrad, { dy, input }, attrs)),
       alternative: "wasm's own kernel",
       theirs: fastest(repetitions, pool, ([dy, input]) => stock(stockMaxPoolGrad, { dy, input }, attrs)),
+    });
+    rows.push({
+      what: 'Sum over batch, height, width',
+      shape,
+      ours: fastest(repetitions, () => [random(dyShape)], ([x]) => runKernel(tf.Sum, { x }, { axis: [0, 1, 2] })),
+      alternative: "wasm's own kernel",
+      theirs: fastest(repetitions, () => [random(dyShape)], ([x]) => stock(stockSum, { x }, { axis: [0, 1, 2] })),
     });
     return rows;
   });

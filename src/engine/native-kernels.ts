@@ -15,6 +15,7 @@ export interface NativeKernels {
     rows: number, cols: number, rowStride: number, outRowStride: number): void;
   max_pool_grad(x: number, dy: number, dx: number, batch: number, inH: number, inW: number, channels: number,
     outH: number, outW: number, filterH: number, filterW: number, strideH: number, strideW: number, top: number, left: number): void;
+  column_sums(inPtr: number, outPtr: number, rows: number, cols: number): void;
 }
 
 export const NATIVE_KERNELS_PATH = fileURLToPath(new URL('./native/kernels.wasm', import.meta.url));

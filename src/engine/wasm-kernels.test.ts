@@ -71,6 +71,34 @@ test('Transpose on wasm equals the cpu backend exactly: every permutation of ran
   }
 });
 
+test('Sum on wasm matches the cpu backend: leading axes (its own kernel; more than one block of rows), keepDims, and what wasm\'s own keeps', async () => {
+  const cases: { shape: number[]; axis: number[]; keepDims?: boolean; dtype?: 'int32' }[] = [
+    { shape: [130, 3, 7], axis: [0] },
+    { shape: [9, 8, 7, 6], axis: [0, 1, 2] },
+    { shape: [9, 8, 7, 6], axis: [1, 0], keepDims: true },
+    { shape: [200, 5], axis: [0] },
+    { shape: [9, 8, 7, 6], axis: [0, 2] },
+    { shape: [9, 8, 7, 6], axis: [3] },
+    { shape: [9, 8, 7, 6], axis: [0, 1, 2, 3] },
+    { shape: [40, 6], axis: [0], dtype: 'int32' },
+  ];
+  for (const c of cases) {
+    const compute = () => {
+      const x = tf.randomNormal(c.shape, 1, 1, 'float32', 41);
+      return [tf.cast(tf.sum(c.dtype ? tf.cast(tf.mul(x, 10), c.dtype) : x, c.axis, c.keepDims), 'float32')];
+    };
+    const [expected] = await valuesOn('cpu', compute);
+    const [actual] = await valuesOn('wasm', compute);
+    const label = `Sum [${c.shape}] over [${c.axis}]${c.keepDims ? ', keepDims' : ''}${c.dtype ? `, ${c.dtype}` : ''}`;
+    assertClose(actual, expected, label, 1e-5);
+    const shapeOn = async (backend: 'cpu' | 'wasm') => {
+      await initEngine(backend);
+      return tf.tidy(() => tf.sum(tf.zeros(c.shape), c.axis, c.keepDims).shape);
+    };
+    assert.equal(await shapeOn('wasm'), await shapeOn('cpu'), `${label}: shape`);
+  }
+});
+
 test('MaxPoolGrad on wasm handles channel counts that are not a multiple of four, and many channels', async () => {
   for (const shape of [[2, 6, 6, 5], [1, 4, 6, 12]] as [number, number, number, number][]) {
     for (const pad of ['valid', 'same'] as const) {
