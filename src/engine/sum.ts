@@ -1,8 +1,8 @@
 /**
  * Sum for wasm over leading axes (all but the innermost ones kept), float32: one pass over the tensor
- * (native/kernels.c). wasm's own kernel transposes the reduced axes innermost first, a full copy at the
- * speed of its element-by-element transpose; this is the shape of every bias gradient (dy summed over
- * batch, height and width). Other reductions go to wasm's own kernel.
+ * (native/kernels.c), adding in the same order as wasm's own kernel, which first transposes the reduced
+ * axes innermost, a full copy at the speed of its element-by-element transpose. This is the shape of
+ * every bias gradient (dy summed over batch, height and width). Other reductions go to wasm's own kernel.
  */
 import { backend_util, util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, SumAttrs, TensorInfo } from '@tensorflow/tfjs-core';

@@ -99,6 +99,20 @@ test('Sum on wasm matches the cpu backend: leading axes (its own kernel; more th
   }
 });
 
+test('Sum on wasm over leading axes equals, to the bit, wasm\'s own kernel summing the same values over trailing axes', async () => {
+  await initEngine('wasm');
+  for (const shape of [[128, 9, 9, 7], [300, 8]]) {
+    const [ours, theirs] = tf.tidy(() => {
+      const x = tf.randomNormal(shape, 0.3, 1, 'float32', 42);
+      const leading = shape.slice(0, -1).map((_, i) => i);
+      const moved = tf.transpose(x, [shape.length - 1, ...leading]);
+      return [tf.sum(x, leading), tf.sum(moved, leading.map((a) => a + 1))];
+    });
+    assert.equal(Array.from(await ours.data()), Array.from(await theirs.data()), `Sum [${shape}]`);
+    tf.dispose([ours, theirs]);
+  }
+});
+
 test('MaxPoolGrad on wasm handles channel counts that are not a multiple of four, and many channels', async () => {
   for (const shape of [[2, 6, 6, 5], [1, 4, 6, 12]] as [number, number, number, number][]) {
     for (const pad of ['valid', 'same'] as const) {

@@ -118,22 +118,14 @@ void max_pool_grad(const float *x, const float *dy, float *dx, u32 batch, u32 in
 }
 
 // out[c] = sum over r of in[r * cols + c]: sums over all but the innermost axis (bias and batch-norm
-// gradients). Blocks of 64 rows are summed first (they stay in cache), then added to the total in order.
+// gradients), row after row. Each column adds its values in row order, as wasm's own Sum does after its
+// transpose, so the results are the same to the bit.
 void column_sums(const float *in, float *out, u32 rows, u32 cols) {
   for (u32 c = 0; c < cols; c++) out[c] = 0;
   const u32 vectorCols = cols & ~3u;
-  for (u32 r0 = 0; r0 < rows; r0 += 64) {
-    const u32 r1 = r0 + 64 < rows ? r0 + 64 : rows;
+  for (u32 r = 0; r < rows; r++, in += cols) {
     u32 c = 0;
-    for (; c < vectorCols; c += 4) {
-      v128_t partial = wasm_f32x4_splat(0);
-      for (u32 r = r0; r < r1; r++) partial = wasm_f32x4_add(partial, wasm_v128_load(in + r * cols + c));
-      wasm_v128_store(out + c, wasm_f32x4_add(wasm_v128_load(out + c), partial));
-    }
-    for (; c < cols; c++) {
-      float partial = 0;
-      for (u32 r = r0; r < r1; r++) partial += in[r * cols + c];
-      out[c] += partial;
-    }
+    for (; c < vectorCols; c += 4) wasm_v128_store(out + c, wasm_f32x4_add(wasm_v128_load(out + c), wasm_v128_load(in + c)));
+    for (; c < cols; c++) out[c] += in[c];
   }
 }
