@@ -46,9 +46,13 @@ function parseArgs(argv: string[]): Options {
   return { pack: resolve(positional[0]), out: resolve(positional[1]), dryRun: argv.includes('--dry-run') };
 }
 
+/** The whole check ends within this: every command is stopped at it, and what is left undone is reported as such. */
+const BUDGET_SECONDS = 450;
+
 class Check {
   readonly phases: Phase[] = [];
   private readonly log: string;
+  private readonly deadline = performance.now() + BUDGET_SECONDS * 1000;
 
   constructor(readonly options: Options) {
     mkdirSync(options.out, { recursive: true });
@@ -61,17 +65,19 @@ class Check {
     appendFileSync(this.log, `gpu-check: ${line}\n`);
   }
 
-  /** Runs a command to its end (or its time limit); stdout returned, stderr into log.txt. */
+  /** Runs a command to its end, its own time limit or the check's deadline; stdout returned, stderr into log.txt. */
   exec(command: string, args: readonly string[], timeoutSeconds: number): Promise<{ status: number | null; stdout: string }> {
+    const limit = Math.floor(Math.min(timeoutSeconds * 1000, this.deadline - performance.now()));
+    if (limit <= 0) return Promise.reject(new Error(`not run: the check's ${BUDGET_SECONDS} s are spent`));
     this.note(`$ ${[command, ...args].join(' ')}`);
     return new Promise((done, fail) => {
-      const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutSeconds * 1000, killSignal: 'SIGKILL' });
+      const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], timeout: limit, killSignal: 'SIGKILL' });
       let stdout = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
       child.stderr.on('data', (chunk: Buffer) => appendFileSync(this.log, chunk));
       child.on('error', fail);
       child.on('close', (status, signal) => {
-        if (signal) this.note(`killed by ${signal} (limit ${timeoutSeconds} s)`);
+        if (signal) this.note(`killed by ${signal} after ${(limit / 1000).toFixed(0)} s`);
         done({ status, stdout });
       });
     });
