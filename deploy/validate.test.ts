@@ -232,7 +232,7 @@ test('the Kubernetes manifests validate against their schemas, strictly', () => 
   assert.equal(typeProblems(docs), []);
 });
 
-test('the Jobs agree: the shard count stated three times, one RUN folder, the GPU checked before training', () => {
+test('the Jobs agree: the shard count stated three times, one RUN folder, the same seeds, the GPU checked before training', () => {
   type Container = { image: string; env: { name: string; value: string }[]; command: string[]; args: string[] };
   type JobSpec = { completionMode?: string; completions?: number; parallelism?: number; maxFailedIndexes?: number; template: { spec: { containers: Container[] } } };
   const [shardsJob] = manifests(join(k8sDir, 'shards-job.yaml'));
@@ -248,7 +248,7 @@ test('the Jobs agree: the shard count stated three times, one RUN folder, the GP
   const script = container.args.join(' ');
   assert.match(script, /\$\(\(JOB_COMPLETION_INDEX \+ 1\)\)/, '--shard is 1-based, the completion index 0-based');
   const check = script.indexOf('/opt/scbench/deploy/require-gpu.sh "$BACKEND";');
-  assert.ok(check > 0 && check < script.indexOf('scbench run --suite paper --backend "$BACKEND"'), 'the GPU is checked first, for the backend the shard trains on');
+  assert.ok(check > 0 && check < script.indexOf('scbench run --suite paper --seeds "$SEEDS" --backend "$BACKEND"'), 'the GPU is checked first, for the backend the shard trains on');
   const backend = envOf(container, 'BACKEND') ?? '';
   assert.ok(BACKENDS.includes(backend), `BACKEND is one of ${BACKENDS}`);
   assert.match(container.image as unknown as string, backend === 'webgpu' ? /\/scbench-webgpu:/ : /\/scbench-gpu:/, 'the image built for BACKEND');
@@ -256,6 +256,9 @@ test('the Jobs agree: the shard count stated three times, one RUN folder, the GP
   assert.match(script, /--out "\/results\/\$RUN\/shard-\$shard"/);
   assert.match(merge.args.join(' '), /merge \/results\/"\$RUN"\/shard-\*/);
   assert.is(envOf(merge, 'RUN'), envOf(container, 'RUN'));
+  assert.is(envOf(container, 'SEEDS'), '3', 'three seeds per cell on the GPU grid');
+  assert.is(envOf(merge, 'SEEDS'), envOf(container, 'SEEDS'), 'claims and report read the seeds the shards ran');
+  assert.match(merge.args.join(' '), /claims --suite paper --seeds "\$SEEDS".*report --suite paper --seeds "\$SEEDS"/);
   for (const c of [container, merge]) assert.equal(c.command.slice(0, 2), ['/usr/bin/tini', '--'], 'tini as pid 1 passes SIGTERM on');
 });
 
