@@ -253,7 +253,7 @@ function cachedInfo(dir: string, manifest: CacheManifest): string[] {
       manifest.classNames.map((className, label) => [label, className, train.classCounts[label], test.classCounts[label]]),
     ),
   ];
-  if (manifest.skipped.length > 0) lines.push('', `skipped        ${manifest.skipped.length} files that did not decode:`, ...manifest.skipped.map((s) => `  ${s.file} ${s.problem}`));
+  if (manifest.skipped.length > 0) lines.push('', `skipped        ${manifest.skipped.length} file${manifest.skipped.length === 1 ? '' : 's'} that did not decode:`, ...manifest.skipped.map((s) => `  ${s.file} ${s.problem}`));
   return lines;
 }
 

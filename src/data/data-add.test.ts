@@ -71,7 +71,7 @@ test('data add on a folder: a file that is no image is named in one line and not
     assert.equal([manifest.splits.train.count, manifest.splits.test.count, manifest.splits.test.classCounts], [12, 4, [2, 2]]);
     const info = scbenchIn(cache, 'data', 'info', 'pets');
     assert.is(info.status, 0, info.stderr);
-    assert.match(info.stdout, /skipped {8}1 files that did not decode:\n {2}dogs\/notes\.jpg is not a readable image/);
+    assert.match(info.stdout, /skipped {8}1 file that did not decode:\n {2}dogs\/notes\.jpg is not a readable image/);
     assert.match(info.stdout, /train {10}12 images of 16x16x3, 6 to 6 a class/);
 
     const suiteFile = join(temp.path, 'pets-suite.json');
