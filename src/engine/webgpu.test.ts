@@ -86,6 +86,13 @@ webgpuTest("batchNormTrain's output and gradients on webgpu match the cpu backen
   }
 });
 
+webgpuTest('AddN of more tensors than one shader binds (an L2 penalty over many kernels) matches the cpu backend', async () => {
+  const compute = () => [tf.addN(Array.from({ length: 40 }, (_, i) => tf.randomNormal([3, 5], 0, 1, 'float32', 30 + i)))];
+  const [expected] = await valuesOn('cpu', compute);
+  const [actual] = await valuesOn('webgpu', compute);
+  assertClose(actual, expected, 'AddN of 40 tensors');
+});
+
 /** Loss and every parameter after one trainStep of simple-mnist on 8 random digits. */
 const oneStep = () => {
   const network = buildNetwork('simple-mnist', [28, 28, 1], 10, 7);

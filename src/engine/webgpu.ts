@@ -25,6 +25,7 @@ export interface DeviceLimits {
   maxBufferSize: number;
   maxStorageBufferBindingSize: number;
   maxComputeWorkgroupsPerDimension: number;
+  maxStorageBuffersPerShaderStage: number;
 }
 
 /** A kernel that the device cannot run: a tensor or a dispatch beyond its limits. `layer` is set by the layer it ran in. */
@@ -67,6 +68,7 @@ export async function startWebgpu(allowSoftware: boolean): Promise<AdapterInfo> 
       maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
       maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
       maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+      maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
     },
   });
   // tfjs-backend-webgpu registers its kernels on import, and its own backend factory when navigator.gpu exists:
@@ -76,10 +78,44 @@ export async function startWebgpu(allowSoftware: boolean): Promise<AdapterInfo> 
   const CheckedBackend = checkedBackend(WebGPUBackend, requested.limits);
   if (tf.findBackendFactory(BACKEND)) tf.removeBackend(BACKEND);
   tf.registerBackend(BACKEND, () => new CheckedBackend(requested, adapter.info));
+  registerChunkedAddN(requested.limits.maxStorageBuffersPerShaderStage - 1);
   started = { device: requested, adapter: adapterInfo };
   releaseAtEnd(shutdownWebgpu);
   return adapterInfo;
 }
+
+/**
+ * tfjs's webgpu AddN binds every input at once: more than the device's storage buffers per shader stage
+ * (8 by default, 16 on many adapters) make an invalid pipeline, as the L2 penalty over VGG16-BN's 15 kernels
+ * does. This AddN adds at most `maxInputs` at a time, in order.
+ */
+function registerChunkedAddN(maxInputs: number): void {
+  const original = tf.getKernel(tf.AddN, BACKEND);
+  if (!original || original.kernelFunc === chunkedAddN?.kernelFunc) return;
+  const addAll = original.kernelFunc;
+  chunkedAddN = {
+    kernelName: tf.AddN,
+    backendName: BACKEND,
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      // AddN's inputs are an array (tfjs types every kernel's inputs as a map).
+      const add = (tensors: tf.TensorInfo[]) => addAll({ inputs: tensors as unknown as tf.NamedTensorInfoMap, backend, attrs }) as tf.TensorInfo;
+      let tensors = inputs as unknown as tf.TensorInfo[];
+      const partials: tf.TensorInfo[] = [];
+      while (tensors.length > maxInputs) {
+        const partial = add(tensors.slice(0, maxInputs));
+        partials.push(partial);
+        tensors = [partial, ...tensors.slice(maxInputs)];
+      }
+      const sum = add(tensors);
+      for (const partial of partials) (backend as tf.KernelBackend).disposeData(partial.dataId);
+      return sum;
+    },
+  };
+  tf.unregisterKernel(tf.AddN, BACKEND);
+  tf.registerKernel(chunkedAddN);
+}
+
+let chunkedAddN: tf.KernelConfig | undefined;
 
 function usable(adapter: AdapterInfo, allowSoftware: boolean): AdapterInfo {
   if (adapter.software && !allowSoftware) {
@@ -127,6 +163,9 @@ export function checkProgram(program: Pick<WebGPUProgram, 'dispatch' | 'dispatch
     if (bytes > bindingLimit) {
       throw new DeviceLimitError(`kernel ${kernel}: ${role} [${shape.join('x')}] needs ${mib(bytes)}, beyond the device's largest storage buffer binding (${mib(bindingLimit)})`);
     }
+  }
+  if (inputs.length + 1 > limits.maxStorageBuffersPerShaderStage) {
+    throw new DeviceLimitError(`kernel ${kernel}: ${inputs.length} inputs and an output need more storage buffers than the device binds in one shader (${limits.maxStorageBuffersPerShaderStage})`);
   }
   const max = limits.maxComputeWorkgroupsPerDimension;
   const [x, y, z] = program.dispatch;
