@@ -188,4 +188,19 @@ webgpuTest('a command on webgpu ends by itself once its work is done', async () 
   assert.ok(Number.isFinite(result.imagesPerSecond) && result.imagesPerSecond > 0);
 });
 
+webgpuTest('a device error stops the process, naming the error, instead of leaving a readback waiting forever', async () => {
+  const script = [
+    `import { initEngine } from ${JSON.stringify(fileURLToPath(new URL('./backend.ts', import.meta.url)))};`,
+    "import * as tf from '@tensorflow/tfjs-core';",
+    "await initEngine('webgpu');",
+    // A buffer that may be both mapped for reading and bound as storage is invalid.
+    'tf.backend().device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE });',
+    'await new Promise((resolve) => setTimeout(resolve, 120_000));',
+  ].join('\n');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 100_000 });
+  assert.is(run.signal, null, 'still waiting after 100 s');
+  assert.is(run.status, 1, run.stderr);
+  assert.match(run.stderr, /^scbench: the WebGPU device reported an error, so its results cannot be trusted: Buffer usages .* is invalid/m);
+});
+
 test.run();

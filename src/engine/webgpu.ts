@@ -78,6 +78,10 @@ export async function startWebgpu(allowSoftware: boolean): Promise<AdapterInfo> 
   const CheckedBackend = checkedBackend(WebGPUBackend, requested.limits);
   if (tf.findBackendFactory(BACKEND)) tf.removeBackend(BACKEND);
   tf.registerBackend(BACKEND, () => new CheckedBackend(requested, adapter.info));
+  // After a validation error or a lost device the queue's results are undefined and a readback may never
+  // come: the process stops, naming the error, rather than wait forever.
+  requested.addEventListener('uncapturederror', (event) => stopOnDeviceError((event as GPUUncapturedErrorEvent).error.message));
+  void requested.lost.then((lost) => lost.reason !== 'destroyed' && stopOnDeviceError(`device lost: ${lost.message}`));
   registerChunkedAddN(requested.limits.maxStorageBuffersPerShaderStage - 1);
   started = { device: requested, adapter: adapterInfo };
   releaseAtEnd(shutdownWebgpu);
@@ -116,6 +120,11 @@ function registerChunkedAddN(maxInputs: number): void {
 }
 
 let chunkedAddN: tf.KernelConfig | undefined;
+
+function stopOnDeviceError(message: string): never {
+  process.stderr.write(`scbench: the WebGPU device reported an error, so its results cannot be trusted: ${message.split('\n')[0]}\n`);
+  process.exit(1);
+}
 
 function usable(adapter: AdapterInfo, allowSoftware: boolean): AdapterInfo {
   if (adapter.software && !allowSoftware) {
