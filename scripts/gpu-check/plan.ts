@@ -67,7 +67,8 @@ export function estimateGrid(cells: readonly CellSpec[], results: readonly Shape
   return { cells: estimated, total: { webgpu: total('webgpu'), torch: total('torch') } };
 }
 
-const rate = (value: number | undefined) => (value === undefined ? 'failed' : value.toFixed(0));
+/** Images/s: whole above 100, else three significant digits (a software adapter trains at well under 1). */
+const rate = (value: number | undefined) => (value === undefined ? 'failed' : value >= 100 ? value.toFixed(0) : value.toPrecision(3));
 const ratio = (webgpu?: number, torch?: number) => (webgpu && torch ? `${(torch / webgpu).toFixed(2)}x` : '-');
 export const hours = (seconds: number | undefined) => (seconds === undefined ? 'incomplete' : `${(seconds / 3600).toFixed(2)} h`);
 
