@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { removeStaleTempFiles, writeFileAtomic } from './fsutil.ts';
 
-test('an atomic write replaces the file; a failed one leaves the old content and no temp file', async () => {
+test('an atomic write replaces the file; a failed one leaves the old content and no temp file, and its error names the file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'fsutil-'));
   const file = join(dir, 'run.json');
   await writeFileAtomic(file, 'first');
@@ -14,7 +14,7 @@ test('an atomic write replaces the file; a failed one leaves the old content and
   // A write that fails midway (here: data the file handle cannot write, as a full disk would fail it).
   await writeFileAtomic(file, 42 as unknown as string).then(
     () => assert.unreachable('the write should fail'),
-    () => undefined,
+    (error: Error) => assert.ok(error.message.startsWith(`${file}: cannot write it (`), error.message),
   );
   assert.is(await readFile(file, 'utf8'), 'second');
   assert.equal(await readdir(dir), ['run.json']);

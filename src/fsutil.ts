@@ -9,21 +9,27 @@ const TEMP_SUFFIX = '.tmp';
  * file is removed and the old content stays.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}${TEMP_SUFFIX}`;
   try {
-    const handle = await open(temp, 'w');
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await mkdir(dirname(file), { recursive: true });
+    await writeSynced(temp, 'w', data);
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
-    throw error;
+    throw namingFile(file, 'write', error);
   }
+}
+
+/**
+ * The error of a read or write with the file in its message (Node's own, such as "ENOSPC: no space left on device,
+ * write", names none); its code is kept.
+ */
+export function namingFile(file: string, action: 'read' | 'write', error: unknown): Error {
+  const cause = error as NodeJS.ErrnoException;
+  if (cause.message?.startsWith(`${file}:`)) return cause;
+  const named: NodeJS.ErrnoException = new Error(`${file}: cannot ${action} it (${cause.message})`, { cause });
+  if (cause.code !== undefined) named.code = cause.code;
+  return named;
 }
 
 /**
@@ -31,9 +37,18 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
  * never reaches the disk first.
  */
 export async function appendFileSynced(file: string, data: string): Promise<void> {
-  const handle = await open(file, 'a');
   try {
-    await handle.appendFile(data);
+    await writeSynced(file, 'a', data);
+  } catch (error) {
+    throw namingFile(file, 'write', error);
+  }
+}
+
+/** Writes (flag 'w') or appends ('a') and flushes the file to disk. */
+async function writeSynced(file: string, flag: 'w' | 'a', data: string | Uint8Array): Promise<void> {
+  const handle = await open(file, flag);
+  try {
+    await handle.writeFile(data);
     await handle.sync();
   } finally {
     await handle.close();
@@ -57,16 +72,6 @@ export async function readTextIfExists(file: string): Promise<string | undefined
     return await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-/** A JSON file's content, undefined when it does not exist; an unreadable one throws naming the file (and `remedy`). */
-export async function readJsonFile<T>(file: string, remedy = ''): Promise<T | undefined> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`${file}: unreadable (${(error as Error).message})${remedy ? `; ${remedy}` : ''}`);
+    throw namingFile(file, 'read', error);
   }
 }

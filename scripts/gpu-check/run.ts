@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Throughput } from '../../src/perf.ts';
-import { cellFiles, type RunRecord } from '../../src/runner/results.ts';
+import { cellFiles, type RunRecord } from '../../src/results/run-record.ts';
 import { loadSuite } from '../../src/suite/index.ts';
 import { datasetNames } from '../../src/data/datasets.ts';
 import { NETWORK_NAMES, networkSize } from '../../src/nn/network.ts';

@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { CellResult } from '../report/index.ts';
+import type { CellResult } from '../results/cell-results.ts';
 import type { CellSpec } from '../suite/index.ts';
-import type { EpochMetrics } from '../train/loop.ts';
+import type { EpochMetrics } from '../results/metrics.ts';
 import { evaluateClaim, runsOf } from './evaluate.ts';
-import { claimSchema, type Claim } from './schema.ts';
+import { claimSchema, type Claim } from '../suite/claims.ts';
 
 /** A cell result with one metrics row per accuracy (percent), 100 iterations an epoch. */
 function result(id: string, accuracies: number[], options: { seed?: number; outcome?: CellResult['outcome'] } = {}): CellResult {

@@ -5,10 +5,27 @@
 // the data came from. With several seeds, a predicate whose seeds disagree, or whose margin is inside the seeds' spread, marks
 // the verdict as depending on noise.
 import { basename } from 'node:path';
-import { configDifferences } from '../report/cell-results.ts';
-import type { CellResult, ClaimVerdict, SuiteResults } from '../report/index.ts';
+import { configDifferences, type CellResult, type SuiteResults } from '../results/cell-results.ts';
 import { divergedForGood } from '../train/callbacks.ts';
-import { predicateCells, type Claim, type Predicate } from './schema.ts';
+import { predicateCells, type Claim, type Predicate } from '../suite/claims.ts';
+
+export type Verdict = 'reproduced' | 'not reproduced' | 'not run' | 'not comparable';
+
+export interface ClaimVerdict {
+  /** e.g. "claim-5" */
+  id: string;
+  /** The claim in words, as the paper makes it. */
+  statement: string;
+  verdict: Verdict;
+  /** The numbers behind the verdict, e.g. "one-cycle 91.2 % vs constant 88.0 % at epoch 12 (margin 1 pp)". */
+  evidence: string;
+  /** Set when seeds disagree enough that the verdict could flip: says how. */
+  noise?: string;
+  /** With verdict "not comparable": how the runs differ from the declared experiment, e.g. "epochs 3 instead of 16". */
+  comparability?: string;
+  /** Where the data of the runs read came from (official archive or a copy, with its md5). */
+  data?: string;
+}
 
 /** One seed's run of a cell a claim names. */
 interface Run {
@@ -223,7 +240,7 @@ function spread(values: readonly number[], unit: '%' | 'iterations'): string {
 }
 
 /** Mean and sample standard deviation. */
-export function meanAndSd(values: readonly number[]): { mean: number; sd: number } {
+function meanAndSd(values: readonly number[]): { mean: number; sd: number } {
   const mean = values.reduce((s, x) => s + x, 0) / values.length;
   const variance = values.length > 1 ? values.reduce((s, x) => s + (x - mean) ** 2, 0) / (values.length - 1) : 0;
   return { mean, sd: Math.sqrt(variance) };

@@ -4,14 +4,11 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { datasetNames } from '../data/datasets.ts';
 import { NETWORK_NAMES } from '../nn/network.ts';
-import { readCellResults } from '../report/cell-results.ts';
-import type { ClaimVerdict } from '../report/index.ts';
+import { readCellResults } from '../results/cell-results.ts';
 import { loadSuite, resolveSuitePath } from '../suite/index.ts';
 import { formatTable } from '../text-table.ts';
-import { evaluateClaims } from './evaluate.ts';
+import { evaluateClaims, type ClaimVerdict } from './evaluate.ts';
 
-export { evaluateClaim, evaluateClaims, meanAndSd, runsOf } from './evaluate.ts';
-export { claimSchema, predicateSchema, type Claim, type Predicate } from './schema.ts';
 
 const BENCHMARKS_DIR = fileURLToPath(new URL('../../benchmarks', import.meta.url));
 

@@ -8,7 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { AdapterInfo } from '../engine/webgpu.ts';
 import { UserError } from '../errors.ts';
-import { firstDifference, mergeResults, type MergeRecord } from './merge.ts';
+import { readMergeRecord } from '../results/merge-record.ts';
+import { firstDifference, mergeResults } from './merge.ts';
 
 const scbench = fileURLToPath(new URL('../../bin/scbench', import.meta.url));
 const quiet = () => {};
@@ -56,7 +57,7 @@ test('shards merge into one folder with merge.json saying which shard produced e
   await mergeResults({ sources: [a, b], out, log: quiet });
   assert.equal(await readdir(join(out, 'grid')), ['x', 'y', 'z']);
   assert.is(readFileSync(join(out, 'grid', 'z', 'metrics.csv'), 'utf8'), readFileSync(join(b, 'grid', 'z', 'metrics.csv'), 'utf8'));
-  const record = JSON.parse(readFileSync(join(out, 'merge.json'), 'utf8')) as MergeRecord;
+  const record = (await readMergeRecord(out))!;
   assert.equal(
     record.results.map((r) => [r.id, r.from, r.shard]),
     [['x', a, '1/2'], ['y', a, '1/2'], ['z', b, '2/2']],
@@ -203,7 +204,7 @@ test('3 shards run in parallel and merged equal one unsharded run: the same metr
   const merged = join(dir, 'merged');
   const merge = spawnSync(scbench, ['merge', ...[1, 2, 3].map((i) => join(dir, `shard-${i}`)), '--out', merged], { encoding: 'utf8' });
   assert.is(merge.status, 0, merge.stderr);
-  const record = JSON.parse(readFileSync(join(merged, 'merge.json'), 'utf8')) as MergeRecord;
+  const record = (await readMergeRecord(merged))!;
   assert.equal(record.results.map((r) => r.id), ['constant', 'cyclical', 'one-cycle', 'one-cycle.pass-2']);
   assert.equal(new Set(record.results.map((r) => r.shard)), new Set(['1/3', '2/3', '3/3']), 'every shard ran a part');
   const shardOf = Object.fromEntries(record.results.map((r) => [r.id, r.shard]));

@@ -3,13 +3,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
-import { readJsonFile, writeJsonAtomic } from '../fsutil.ts';
-import type { RangeTestRecord } from '../range-test/results.ts';
-import { RANGE_TEST_FILES } from '../report/index.ts';
-import type { RunRecord } from '../runner/results.ts';
+import { UnreadableResultFile } from '../results/csv.ts';
+import { writeMergeRecord, type MergedEntry, type MergeRecord } from '../results/merge-record.ts';
+import { METRICS_FILE } from '../results/metrics.ts';
+import { RANGE_TEST_FILES, rangeTestFiles, readRecord as readRangeTestRecord, type RangeTestRecord } from '../results/range-test.ts';
+import { cellFiles, readRunRecord, type RunRecord } from '../results/run-record.ts';
 import { formatTable } from '../text-table.ts';
-
-export const MERGE_RECORD = 'merge.json';
 
 /** One result folder found in a source: a trained cell (run.json) or a finished range test (suggestions.json). */
 interface Found {
@@ -22,23 +21,6 @@ interface Found {
   shard: string | null;
   status: string;
   epochsCompleted: number;
-}
-
-/** What merge.json says of one merged result folder. */
-export interface MergedEntry {
-  suite: string;
-  id: string;
-  from: string;
-  shard: string | null;
-  status: string;
-  /** Other copies of the same result, identical in configuration and code, that were not kept. */
-  duplicates: { from: string; shard: string | null; status: string; sameMetrics: boolean }[];
-}
-
-export interface MergeRecord {
-  mergedAt: string;
-  sources: string[];
-  results: MergedEntry[];
 }
 
 export interface MergeOptions {
@@ -88,7 +70,7 @@ export async function mergeResults(options: MergeOptions): Promise<MergeRecord> 
       });
     }
     const record: MergeRecord = { mergedAt: new Date().toISOString(), sources, results };
-    await writeJsonAtomic(join(staging, MERGE_RECORD), record);
+    await writeMergeRecord(staging, record);
     await rm(out, { recursive: true, force: true }); // at most an empty folder, checked above
     await rename(staging, out);
     options.log(`merged ${results.length} result(s) from ${sources.length} folder(s) into ${out}`);
@@ -143,7 +125,7 @@ async function findResults(source: string): Promise<Found[]> {
 }
 
 async function trainedCell(source: string, suite: string, id: string, dir: string): Promise<Found | undefined> {
-  const record = await readRecord<RunRecord>(join(dir, 'run.json'));
+  const record = await refusingUnreadable(readRunRecord(cellFiles(source, suite, id)));
   if (!record) return undefined;
   return {
     source,
@@ -158,7 +140,7 @@ async function trainedCell(source: string, suite: string, id: string, dir: strin
 }
 
 async function rangeTest(source: string, suite: string, id: string, dir: string): Promise<Found | undefined> {
-  const record = await readRecord<RangeTestRecord>(join(dir, RANGE_TEST_FILES.suggestions));
+  const record = await refusingUnreadable(readRangeTestRecord(rangeTestFiles(dir), ''));
   if (!record) return undefined;
   return { source, suite, id, dir, identity: { test: record.test, ...computedBy(record) }, shard: null, status: 'completed', epochsCompleted: 0 };
 }
@@ -174,11 +156,13 @@ function computedBy(record: Pick<RunRecord, 'engine' | 'gitCommit' | 'versions'>
   return { engine, gitCommit: record.gitCommit ?? null, versions: libraries };
 }
 
-async function readRecord<T>(file: string): Promise<T | undefined> {
+/** A damaged record stops the merge, naming it. */
+async function refusingUnreadable<T>(reading: Promise<T>): Promise<T> {
   try {
-    return await readJsonFile<T>(file);
+    return await reading;
   } catch (error) {
-    throw new UserError(`${(error as Error).message}; nothing was merged`);
+    if (!(error instanceof UnreadableResultFile)) throw error;
+    throw new UserError(`${error.message}; nothing was merged`);
   }
 }
 
@@ -189,7 +173,7 @@ async function readRecord<T>(file: string): Promise<T | undefined> {
  */
 async function sameMetrics(a: Found, b: Found): Promise<boolean> {
   const learnedRows = async (found: Found) => {
-    const text = await readFile(join(found.dir, 'metrics.csv'), 'utf8').catch(() => readFile(join(found.dir, RANGE_TEST_FILES.curve), 'utf8').catch(() => ''));
+    const text = await readFile(join(found.dir, METRICS_FILE), 'utf8').catch(() => readFile(join(found.dir, RANGE_TEST_FILES.curve), 'utf8').catch(() => ''));
     return text.split('\n').slice(1).filter(Boolean).map((line) => line.split(',').slice(0, 9).join(','));
   };
   const [rowsA, rowsB] = [await learnedRows(a), await learnedRows(b)];

@@ -4,12 +4,11 @@ import { batchesPerEpoch } from '../data/batches.ts';
 import { augmentationsFor, loadDatasetByName } from '../data/registry.ts';
 import { startedEngine } from '../engine/backend.ts';
 import { buildNetwork } from '../nn/network.ts';
-import type { RangeTestPoint, RangeTestSuggestion } from '../report/index.ts';
+import { readRecord, writeCurve, writeRecord, type RangeTestFiles, type RangeTestPoint, type RangeTestRecord, type RangeTestSuggestion } from '../results/range-test.ts';
 import { gitCommit, libraryVersions } from '../runner/environment.ts';
 import { MomentumSgd } from '../train/sgd.ts';
 import type { RampScale } from './lr-ramp.ts';
 import { RANGE_TEST_DEFAULTS, runRangeTest, type RangeTestSettings } from './range-test.ts';
-import { readRecord, writeCurve, writeRecord, type RangeTestFiles, type RangeTestRecord } from './results.ts';
 import { pickSweepValue, suggestLrs, type SweepParameter } from './suggestions.ts';
 
 /** A range test, complete: every field set, a sweep's values resolved. */

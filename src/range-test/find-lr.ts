@@ -5,7 +5,7 @@ import { UserError } from '../errors.ts';
 import type { RampScale } from './lr-ramp.ts';
 import { executeRangeTest, fineSweepValues, formatRecord, type RangeTestSpec } from './execute.ts';
 import { RANGE_TEST_DEFAULTS } from './range-test.ts';
-import { rangeTestFiles } from './results.ts';
+import { rangeTestFiles } from '../results/range-test.ts';
 import type { SweepParameter } from './suggestions.ts';
 
 export interface FindLrOptions {

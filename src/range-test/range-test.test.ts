@@ -8,14 +8,12 @@ import { epochBatches } from '../data/batches.ts';
 import { loadDatasetByName } from '../data/registry.ts';
 import { initEngine } from '../engine/backend.ts';
 import { buildNetwork } from '../nn/network.ts';
-import { RANGE_TEST_COLUMNS } from '../report/index.ts';
-import { parseNumericCsv } from '../numeric-csv.ts';
-import { parseSuggestions } from '../report/range-tests.ts';
+import { parseNumericCsv } from '../results/csv.ts';
+import { curveCsv, parseSuggestions, RANGE_TEST_COLUMNS, rangeTestFiles } from '../results/range-test.ts';
 import { trainStep } from '../train/loop.ts';
 import { MomentumSgd } from '../train/sgd.ts';
 import { executeRangeTest, type RangeTestSpec } from './execute.ts';
 import { RANGE_TEST_DEFAULTS, runRangeTest, type RangeTestSettings } from './range-test.ts';
-import { curveCsv, rangeTestFiles } from './results.ts';
 import { suggestLrs } from './suggestions.ts';
 
 test.before(async () => {

@@ -3,7 +3,7 @@ import { epochBatches, makeBatch, type Batch } from '../data/batches.ts';
 import type { Augmentation, ImageDataset } from '../data/dataset.ts';
 import type { Network } from '../nn/network.ts';
 import { permutation, seededRandom } from '../random.ts';
-import type { RangeTestPoint } from '../report/index.ts';
+import type { RangeTestPoint } from '../results/range-test.ts';
 import { trainStep } from '../train/loop.ts';
 import { crossEntropy } from '../train/loss.ts';
 import type { MomentumSgd } from '../train/sgd.ts';

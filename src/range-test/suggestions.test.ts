@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { RangeTestPoint } from '../report/index.ts';
+import type { RangeTestPoint } from '../results/range-test.ts';
 import { rampLr } from './lr-ramp.ts';
 import { LossSmoother } from './smoothing.ts';
 import { pickSweepValue, suggestLrs } from './suggestions.ts';

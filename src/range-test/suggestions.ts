@@ -1,5 +1,5 @@
 // What a range-test curve suggests, each value with the rule that picked it in words (the report prints the rule).
-import type { RangeTestPoint, RangeTestSuggestion, RangeTestSuggestions } from '../report/index.ts';
+import type { RangeTestPoint, RangeTestSuggestion, RangeTestSuggestions } from '../results/range-test.ts';
 
 /** The steepest-descent slope is taken between the points this fraction of the curve apart, on either side. */
 export const SLOPE_HALF_WINDOW = 0.05;

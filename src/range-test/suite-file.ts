@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
-import { parseJsonText } from '../suite/json-text.ts';
+import { parseJsonText } from '../json/json-text.ts';
 import { nameSchema, suiteProblem, type KnownNames } from '../suite/suite-file.ts';
 import type { RangeTestSpec } from './execute.ts';
 import { RANGE_TEST_DEFAULTS } from './range-test.ts';

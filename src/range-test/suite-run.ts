@@ -7,7 +7,7 @@ import { UserError } from '../errors.ts';
 import { NETWORK_NAMES } from '../nn/network.ts';
 import { globMatcher } from '../suite/select.ts';
 import { executeRangeTest, fineSweepValues, formatRecord, type RangeTestSpec } from './execute.ts';
-import { readRecord, rangeTestFiles } from './results.ts';
+import { readRecord, rangeTestFiles } from '../results/range-test.ts';
 import { loadRangeTestSuite, type DeclaredRangeTest } from './suite-file.ts';
 
 export interface RangeTestSuiteOptions {

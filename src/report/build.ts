@@ -5,16 +5,19 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { datasetDescriptor, DEFAULT_ACCURACY_TARGETS } from '../data/datasets.ts';
+import type { ClaimVerdict } from '../claims/evaluate.ts';
+import { readCellResults, type SuiteResults } from '../results/cell-results.ts';
+import { readRangeTests } from '../results/range-test.ts';
 import type { Suite } from '../suite/index.ts';
-import { readCellResults } from './cell-results.ts';
 import { accuracyChart, batchLossChart, lossChart, rangeTestChart, scheduleChart, summaryChart } from './charts.ts';
-import type { ClaimEvaluator, SuiteResults } from './claims.ts';
 import { toHtml } from './html.ts';
 import { toMarkdown } from './markdown.ts';
-import { readRangeTests } from './range-tests.ts';
 import { CHARTS_FOLDER, renderChart, type RenderedChart } from './render-chart.ts';
 import { buildDocument } from './sections.ts';
 import { groupCells } from './series.ts';
+
+/** Verdicts of the claims that concern a suite, computed from the results the report read. */
+export type ClaimEvaluator = (results: SuiteResults) => readonly ClaimVerdict[];
 
 export interface ReportOptions {
   /** Folders each holding <suite>/<cell-id>/ (several: shards from several machines). */

@@ -1,11 +1,11 @@
 // The report's charts as Vega-Lite specs: pure functions from results to specs, rendered by render-chart.ts.
 import type { TopLevelSpec } from 'vega-lite';
 import { LossSmoother } from '../range-test/smoothing.ts';
-import type { EpochMetrics } from '../train/loop.ts';
-import type { CellResult } from './cell-results.ts';
+import type { CellResult } from '../results/cell-results.ts';
+import type { EpochMetrics } from '../results/metrics.ts';
 import { policyColor, seriesColors } from './colors.ts';
 import { downsampleForDrawing } from './downsample.ts';
-import type { RangeTestResult } from './range-tests.ts';
+import type { RangeTestResult } from '../results/range-test.ts';
 import { seriesCurve, type CellGroup } from './series.ts';
 
 export interface ChartSpec {

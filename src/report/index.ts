@@ -1,5 +1,4 @@
-// `scbench report`: the report of a suite's results on disk (see build.ts), and the types later stages fill in:
-// claim verdicts and range-test results.
+// `scbench report`: the report of a suite's results on disk (see build.ts).
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evaluateClaims } from '../claims/evaluate.ts';
@@ -8,10 +7,7 @@ import { NETWORK_NAMES } from '../nn/network.ts';
 import { loadSuite, resolveSuitePath } from '../suite/index.ts';
 import { buildReport } from './build.ts';
 
-export { buildReport, type Report, type ReportOptions } from './build.ts';
-export type { CellOutcome, CellResult } from './cell-results.ts';
-export type { ClaimEvaluator, ClaimVerdict, SuiteResults, Verdict } from './claims.ts';
-export { RANGE_TEST_COLUMNS, RANGE_TEST_FILES, type RangeTestPoint, type RangeTestResult, type RangeTestSuggestion, type RangeTestSuggestions } from './range-tests.ts';
+export { buildReport, type ClaimEvaluator, type Report, type ReportOptions } from './build.ts';
 
 const BENCHMARKS_DIR = fileURLToPath(new URL('../../benchmarks', import.meta.url));
 

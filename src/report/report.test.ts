@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildReport, reportCommand, type ClaimEvaluator } from './index.ts';
-import { RANGE_TEST_FILES } from './range-tests.ts';
-import { climbingMetrics, HAND_SUITE_JSON, handMadeSuite, rangeTestCsv, scheduledSteps, SUGGESTIONS, writeCell, writeStepLog } from './test-results.ts';
+import { RANGE_TEST_FILES } from '../results/range-test.ts';
+import { climbingMetrics, HAND_SUITE_JSON, handMadeSuite, rangeTestCsv, scheduledSteps, SUGGESTIONS, writeCell, writeStepLog } from '../results/test-fixtures.ts';
 
 const suite = handMadeSuite();
 

@@ -2,11 +2,11 @@
 // network x dataset, range tests, Table 1, the environment and the raw data.
 import { join, relative } from 'node:path';
 import { policySummary } from '../suite/table.ts';
-import type { CellResult } from './cell-results.ts';
-import type { ClaimVerdict, SuiteResults } from './claims.ts';
+import type { ClaimVerdict } from '../claims/evaluate.ts';
+import type { CellResult, SuiteResults } from '../results/cell-results.ts';
+import { RANGE_TEST_FILES, type RangeTestResult } from '../results/range-test.ts';
 import type { Block, Inline, ReportDocument, Section, Span, Table } from './document.ts';
 import { duration, number, percent, rate } from './format.ts';
-import { RANGE_TEST_FILES, type RangeTestResult } from './range-tests.ts';
 import type { RenderedChart } from './render-chart.ts';
 import { bestPoint, firstReaching, seriesCurve, testAccuracy, type CellGroup, type Series } from './series.ts';
 import { scheduleRanges, table1 } from './table1.ts';

@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { CellResult } from './cell-results.ts';
+import type { CellResult } from '../results/cell-results.ts';
 import { seriesColors } from './colors.ts';
 import { bestPoint, firstReaching, groupCells, seriesCurve, testAccuracy } from './series.ts';
 import { scheduleRanges } from './table1.ts';
-import { climbingMetrics, handMadeSuite } from './test-results.ts';
+import { climbingMetrics, handMadeSuite } from '../results/test-fixtures.ts';
 
 const suite = handMadeSuite();
 const results = (metrics: Record<string, number>): CellResult[] =>

@@ -1,7 +1,7 @@
 // How the report groups cells: one section per network x dataset, and within it one series per configuration,
 // the cells of a series differing only in their seed (a matrix over `seed` gives ids like `one-cycle.seed-2`).
-import type { EpochMetrics } from '../train/loop.ts';
-import type { CellResult } from './cell-results.ts';
+import type { CellResult } from '../results/cell-results.ts';
+import type { EpochMetrics } from '../results/metrics.ts';
 
 export interface Series {
   /** The cells' id without its seed part, e.g. `one-cycle` for `one-cycle.seed-1` and `one-cycle.seed-2`. */

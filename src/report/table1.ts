@@ -2,7 +2,7 @@
 // reviewer sees at once where the reproduction departs from the paper.
 import { makeSchedule, POLICY_NAMES } from '../schedules/index.ts';
 import type { CellSpec } from '../suite/index.ts';
-import type { CellResult } from './cell-results.ts';
+import type { CellResult } from '../results/cell-results.ts';
 import type { Table } from './document.ts';
 import { number } from './format.ts';
 

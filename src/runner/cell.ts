@@ -7,13 +7,14 @@ import type { EngineInfo } from '../engine/backend.ts';
 import { buildNetwork } from '../nn/network.ts';
 import { makeSchedule } from '../schedules/index.ts';
 import type { CellSpec } from '../suite/index.ts';
-import { divergenceGuard, scheduleCallback, type LossSpike } from '../train/callbacks.ts';
-import { loadCheckpoint, saveCheckpoint, type NamedVariable } from '../train/checkpoint.ts';
-import { train, type EpochMetrics, type Step, type TrainingCallback } from '../train/loop.ts';
+import { loadCheckpoint, saveCheckpoint, type NamedVariable } from '../results/checkpoint.ts';
+import { appendMetrics, writeMetrics, type EpochMetrics } from '../results/metrics.ts';
+import { cellFiles, readRunRecord, writeRunRecord, type CellFiles, type CellStatus, type LossSpike, type RunRecord } from '../results/run-record.ts';
+import { stepLog } from '../results/steps.ts';
+import { divergenceGuard, scheduleCallback } from '../train/callbacks.ts';
+import { train, type Step, type TrainingCallback } from '../train/loop.ts';
 import { MomentumSgd } from '../train/sgd.ts';
-import { stepLog } from '../train/step-log.ts';
 import { gitCommit, hostInfo, libraryVersions } from './environment.ts';
-import { appendMetrics, cellFiles, readRunRecord, writeMetrics, writeRunRecord, type CellFiles, type CellStatus, type RunRecord } from './results.ts';
 
 export interface CellJob {
   suite: string;
@@ -28,7 +29,8 @@ export type CellEvent =
   | { type: 'step'; cellId: string; step: Step; epochs: number }
   | { type: 'epoch'; cellId: string; metrics: EpochMetrics; epochs: number };
 
-export interface CellResult {
+/** How a run of a cell ended, for the progress line: its status and the epochs it has kept, earlier runs' included. */
+export interface CellRunSummary {
   cellId: string;
   status: Exclude<CellStatus, 'running'>;
   reason?: string;
@@ -40,7 +42,7 @@ export interface CellResult {
  * its result files up to date after every epoch. A diverged cell is a result; an exception is
  * recorded as a failed cell and does not escape, so the suite goes on.
  */
-export async function runCell(job: CellJob, engine: EngineInfo, report: (event: CellEvent) => void): Promise<CellResult> {
+export async function runCell(job: CellJob, engine: EngineInfo, report: (event: CellEvent) => void): Promise<CellRunSummary> {
   const { cell } = job;
   const files = cellFiles(job.outDir, job.suite, cell.id);
   await mkdir(files.dir, { recursive: true });
@@ -60,27 +62,35 @@ export async function runCell(job: CellJob, engine: EngineInfo, report: (event: 
     shard: job.shard,
     startedAt: new Date().toISOString(),
   };
+  // The epochs whose checkpoint is on disk: what a failed cell keeps, and resumes from.
+  const kept = { history: [] as readonly EpochMetrics[] };
   try {
     const dataset = await loadDatasetByName(cell.dataset);
     record.data = { train: dataset.train.count, test: dataset.test.count, shape: dataset.train.shape, source: dataset.source };
-    const outcome = await trainCell(job, dataset, files, record, report);
+    const outcome = await trainCell(job, dataset, files, record, kept, report);
     Object.assign(record, summarize(outcome.history), {
       status: outcome.stoppedBecause ? 'diverged' : 'completed',
       reason: outcome.stoppedBecause,
       divergedAtEpoch: outcome.stoppedBecause ? outcome.history.length + 1 : undefined,
     });
-    return { cellId: cell.id, status: record.status as CellResult['status'], reason: record.reason, history: outcome.history };
+    return { cellId: cell.id, status: record.status as CellRunSummary['status'], reason: record.reason, history: outcome.history };
   } catch (error) {
-    record.status = 'failed';
-    record.reason = (error as Error).message;
-    return { cellId: cell.id, status: 'failed', reason: record.reason, history: [] };
+    Object.assign(record, summarize(kept.history), { status: 'failed', reason: (error as Error).message });
+    return { cellId: cell.id, status: 'failed', reason: record.reason, history: [...kept.history] };
   } finally {
     record.endedAt = new Date().toISOString();
     await writeRunRecord(files, record);
   }
 }
 
-async function trainCell(job: CellJob, dataset: ImageDataset, files: CellFiles, record: RunRecord, report: (event: CellEvent) => void) {
+async function trainCell(
+  job: CellJob,
+  dataset: ImageDataset,
+  files: CellFiles,
+  record: RunRecord,
+  kept: { history: readonly EpochMetrics[] },
+  report: (event: CellEvent) => void,
+) {
   const { cell } = job;
   const network = buildNetwork(cell.network, dataset.train.shape, dataset.classNames.length, cell.seed);
   const optimizer = new MomentumSgd(network.params.trainable, { nesterov: cell.nesterov === true });
@@ -92,10 +102,11 @@ async function trainCell(job: CellJob, dataset: ImageDataset, files: CellFiles, 
     ];
     const resuming = existsSync(files.checkpoint);
     const history = resuming ? await loadCheckpoint(files.checkpoint, state) : await startingPoint(job, state);
+    kept.history = history;
     // Spikes of the epochs the checkpoint keeps; the run.json written before the interruption holds them.
     const earlierSpikes = resuming ? ((await readRunRecord(files))?.lossSpikes ?? []).filter((spike) => spike.epoch <= history.length) : [];
     if (earlierSpikes.length > 0) record.lossSpikes = earlierSpikes;
-    await writeMetrics(files, history);
+    await writeMetrics(files.metrics, history);
     const steps = await stepLog(files.steps, history.at(-1)?.iteration ?? 0);
     Object.assign(record, summarize(history));
     await writeRunRecord(files, record);
@@ -108,7 +119,8 @@ async function trainCell(job: CellJob, dataset: ImageDataset, files: CellFiles, 
     const checkpoint: TrainingCallback = {
       async onEpochEnd(metrics, all) {
         await saveCheckpoint(files.checkpoint, state, all);
-        await appendMetrics(files, metrics);
+        kept.history = [...all];
+        await appendMetrics(files.metrics, metrics);
         if (record.lossSpikes?.some((spike) => spike.epoch === metrics.epoch)) await writeRunRecord(files, { ...record, ...summarize(all) });
       },
     };

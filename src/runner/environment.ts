@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import type { RunRecord } from './results.ts';
+import type { RunRecord } from '../results/run-record.ts';
 
 const require = createRequire(import.meta.url);
 

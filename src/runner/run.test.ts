@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeSchedule } from '../schedules/index.ts';
-import { readStepLog } from '../train/step-log.ts';
+import { readStepLog } from '../results/steps.ts';
 
 const scbench = fileURLToPath(new URL('../../bin/scbench', import.meta.url));
 

@@ -7,11 +7,11 @@ import { initEngine, type BackendRequest, type EngineInfo } from '../engine/back
 import { NETWORK_NAMES } from '../nn/network.ts';
 import { loadSuite, resolveSuitePath, selectCells, type CellSpec, type Suite } from '../suite/index.ts';
 import { formatTable } from '../text-table.ts';
-import type { CellEvent, CellJob, CellResult } from './cell.ts';
+import type { CellEvent, CellJob, CellRunSummary } from './cell.ts';
 import { gitCommit } from './environment.ts';
 import { JobQueue } from './job-queue.ts';
 import { progressView, type ProgressView } from './progress.ts';
-import { cellFiles, readRunRecord, writeRunRecord, type RunRecord } from './results.ts';
+import { cellFiles, readRunRecord, writeRunRecord, type RunRecord } from '../results/run-record.ts';
 import type { WorkerReply, WorkerRequest } from './worker.ts';
 
 export interface RunOptions {
@@ -117,7 +117,7 @@ async function workerLoop(queue: JobQueue, engine: EngineInfo, view: ProgressVie
 }
 
 interface Worker {
-  run(job: CellJob, onEvent: (event: CellEvent) => void): Promise<CellResult>;
+  run(job: CellJob, onEvent: (event: CellEvent) => void): Promise<CellRunSummary>;
   close(): void;
 }
 
@@ -150,10 +150,10 @@ async function recordWorkerFailure(job: CellJob, reason: string): Promise<void> 
   if (record && record.status === 'running') await writeRunRecord(files, { ...record, status: 'failed', reason, endedAt: new Date().toISOString() });
 }
 
-function describeResult(result: CellResult): string {
-  const best = result.history.length ? Math.max(...result.history.map((m) => m.testAccuracy)) : NaN;
+function describeResult(result: CellRunSummary): string {
+  const best = result.history.length ? `, best test accuracy ${(100 * Math.max(...result.history.map((m) => m.testAccuracy))).toFixed(2)}%` : '';
   const detail = result.reason ? `: ${result.reason}` : '';
-  return `${result.cellId}: ${result.status} after ${result.history.length} epoch(s), best test accuracy ${(100 * best).toFixed(2)}%${detail}`;
+  return `${result.cellId}: ${result.status} after ${result.history.length} epoch(s)${best}${detail}`;
 }
 
 export function formatSummary(summary: RunSummary): string {

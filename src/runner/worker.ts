@@ -1,12 +1,12 @@
 // A worker process: initialises the engine once, then trains the cells its parent sends, one at a time.
 import { initEngine, type BackendRequest, type EngineInfo } from '../engine/backend.ts';
-import { runCell, type CellEvent, type CellJob, type CellResult } from './cell.ts';
+import { runCell, type CellEvent, type CellJob, type CellRunSummary } from './cell.ts';
 
 export type WorkerRequest = { type: 'init'; backend: BackendRequest } | { type: 'run'; job: CellJob };
 export type WorkerReply =
   | { type: 'ready'; engine: EngineInfo }
   | { type: 'event'; event: CellEvent }
-  | { type: 'done'; result: CellResult }
+  | { type: 'done'; result: CellRunSummary }
   | { type: 'error'; message: string };
 
 const send = (reply: WorkerReply) => process.send!(reply);

@@ -1,10 +1,10 @@
 // From a validated suite file to its complete cells. The written cells are the rows crossed with their rules
 // (rows.ts), then the `cells` as written; each is `defaults`, overridden by its own fields (a field is replaced
 // whole, a policy included), crossed with every combination of the matrix values.
-import { predicateCells } from '../claims/schema.ts';
+import { predicateCells } from './claims.ts';
 import type { Policy } from '../schedules/index.ts';
-import { derivePolicy, ROW_CELL_FIELDS, validatePolicy, type Row, type Rule } from './rows.ts';
-import { CELL_DEFAULTS, nameSchema, suiteProblem, type CellSpec, type SuiteFile } from './suite-file.ts';
+import { derivePolicy, ROW_CELL_FIELDS, validatePolicy, type Row } from './rows.ts';
+import { CELL_DEFAULTS, nameSchema, suiteProblem, type CellSpec, type Rule, type SuiteFile } from './suite-file.ts';
 
 type CellValues = Partial<Omit<CellSpec, 'id' | 'onLossSpike' | 'nesterov'>> & { onLossSpike?: 'stop' | 'train-on'; nesterov?: boolean };
 type RequiredField = 'network' | 'dataset' | 'policy' | 'epochs' | 'batchSize' | 'seed' | 'weightDecay';

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { UserError } from '../errors.ts';
 import { expandCells } from './expand.ts';
-import { parseJsonText } from './json-text.ts';
+import { parseJsonText } from '../json/json-text.ts';
 import { validateSuiteFile, type KnownNames, type Suite, type SuiteFile } from './suite-file.ts';
 
 export { formatCellTable, formatDepartures, formatShardTable } from './table.ts';

@@ -1,36 +1,9 @@
 // Declarative derivation: a suite may declare `rows` (one a row of the paper's Table 1: network, data set, constant
 // lr, weight decay, momentum, budget) and `rules` (per policy, how it derives from a row); each row crossed with its
 // rules gives one written cell `<row>.<rule>`, expanded further like any other cell.
-import { z } from 'zod';
-import { policySchema, type Policy } from '../schedules/index.ts';
-import { strictObjectListingKeys as strict } from './strict-object.ts';
 import { datasetDescriptor, iterationsPerEpoch } from '../data/datasets.ts';
-import type { SuiteFile } from './suite-file.ts';
-
-const positive = z.number().gt(0, 'must be > 0');
-const fraction = z.number().gt(0, 'must be in (0, 1]').max(1, 'must be in (0, 1]');
-const momentum = z.number().min(0, 'must be in [0, 1)').lt(1, 'must be in [0, 1)');
-
-export const ruleSchema = z.discriminatedUnion(
-  'policy',
-  [
-    /** lr = the row's lr; momentum = the cell's. */
-    strict({ policy: z.literal('constant') }),
-    /** Smith 2017 triangular: baseLr = lr x baseFraction (the paper allows 1/3 or 1/4), maxLr = lr, step size in epochs. */
-    strict({ policy: z.literal('cyclical'), baseFraction: fraction.default(0.25), stepSizeEpochs: positive.default(4) }),
-    /** keras-one-cycle OneCycleLR: maxLr = lr x maxLrFactor, so with endPercentage 0.1 (also its lr scale) the cycle starts at the row's lr. */
-    strict({
-      policy: z.literal('one-cycle'),
-      maxLrFactor: positive.default(10),
-      endPercentage: z.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').default(0.1),
-      maxMomentum: momentum.default(0.9),
-      minMomentum: momentum.default(0.85),
-    }),
-  ],
-  { error: (issue) => (issue.code === 'invalid_union' ? 'must be one of constant, cyclical, one-cycle' : undefined) },
-);
-
-export type Rule = z.output<typeof ruleSchema>;
+import { policySchema, type Policy } from '../schedules/index.ts';
+import type { Rule, SuiteFile } from './suite-file.ts';
 
 /** The fields of a row that become cell fields as they are. */
 export const ROW_CELL_FIELDS = ['network', 'dataset', 'weightDecay', 'momentum', 'batchSize', 'epochs'] as const;

@@ -3,10 +3,10 @@
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
 import { policySchema, type Policy } from '../schedules/index.ts';
-import { claimSchema, type Claim } from '../claims/schema.ts';
+import { claimSchema, type Claim } from './claims.ts';
 import { BUILT_IN_DATASETS, datasetDescriptor } from '../data/datasets.ts';
-import { ruleSchema } from './rows.ts';
-import { strictObjectListingKeys } from './strict-object.ts';
+import { formatJsonPath } from '../json/path.ts';
+import { strictObjectListingKeys } from '../json/strict-object.ts';
 
 /** One training run of a suite, complete: defaults merged in and the matrix expanded. */
 export interface CellSpec {
@@ -131,6 +131,32 @@ function suiteFileSchema(known: KnownNames) {
   });
 }
 
+const positive = z.number().gt(0, 'must be > 0');
+const fraction = z.number().gt(0, 'must be in (0, 1]').max(1, 'must be in (0, 1]');
+const momentum = z.number().min(0, 'must be in [0, 1)').lt(1, 'must be in [0, 1)');
+
+/** How a policy derives from a row of Table 1 (rows.ts applies it). */
+const ruleSchema = z.discriminatedUnion(
+  'policy',
+  [
+    /** lr = the row's lr; momentum = the cell's. */
+    strictObjectListingKeys({ policy: z.literal('constant') }),
+    /** Smith 2017 triangular: baseLr = lr x baseFraction (the paper allows 1/3 or 1/4), maxLr = lr, step size in epochs. */
+    strictObjectListingKeys({ policy: z.literal('cyclical'), baseFraction: fraction.default(0.25), stepSizeEpochs: positive.default(4) }),
+    /** keras-one-cycle OneCycleLR: maxLr = lr x maxLrFactor, so with endPercentage 0.1 (also its lr scale) the cycle starts at the row's lr. */
+    strictObjectListingKeys({
+      policy: z.literal('one-cycle'),
+      maxLrFactor: positive.default(10),
+      endPercentage: z.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').default(0.1),
+      maxMomentum: momentum.default(0.9),
+      minMomentum: momentum.default(0.85),
+    }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? 'must be one of constant, cyclical, one-cycle' : undefined) },
+);
+
+export type Rule = z.output<typeof ruleSchema>;
+
 /** A row of Table 1 (see rows.ts): the cell fields it fixes, its constant lr, and the claim its budget serves. */
 function rowSchema(shared: ReturnType<typeof sharedFieldSchemas>) {
   return strictObjectListingKeys({
@@ -156,14 +182,6 @@ function rowSchema(shared: ReturnType<typeof sharedFieldSchemas>) {
 }
 
 export type SuiteFile = z.output<ReturnType<typeof suiteFileSchema>>;
-
-/** `cells[3].policy.maxLr` from zod's path. */
-export function formatJsonPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((key) => (typeof key === 'number' ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(String(key)) ? `.${String(key)}` : `[${JSON.stringify(String(key))}]`))
-    .join('')
-    .replace(/^\./, '');
-}
 
 /** The one-line error of a suite file: `<file>: <path>: <message>`. */
 export function suiteProblem(file: string, path: readonly PropertyKey[], message: string): UserError {

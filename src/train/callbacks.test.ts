@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { divergedForGood, divergenceGuard, type LossSpike, type SpikeAction } from './callbacks.ts';
+import type { LossSpike } from '../results/run-record.ts';
+import { divergedForGood, divergenceGuard, type SpikeAction } from './callbacks.ts';
 import type { Step } from './loop.ts';
 
 /** Feeds the guard one batch loss per iteration; what it stopped with and the spikes it reported. */

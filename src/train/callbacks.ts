@@ -1,4 +1,5 @@
 import type { Schedule } from '../schedules/index.ts';
+import type { LossSpike } from '../results/run-record.ts';
 import type { TrainingCallback } from './loop.ts';
 
 /** Sets each step's lr and momentum from the schedule; `defaultMomentum` where the policy leaves momentum alone. */
@@ -10,14 +11,6 @@ export function scheduleCallback(schedule: Schedule, defaultMomentum: number): T
       step.momentum = value.momentum ?? defaultMomentum;
     },
   };
-}
-
-/** A batch whose training loss rose above the guard's limit; the first batch of each run of such batches. */
-export interface LossSpike {
-  epoch: number;
-  iteration: number;
-  loss: number;
-  limit: number;
 }
 
 /** What the guard does at a loss spike: stop the cell there, or train on as Keras would and report the spike. */

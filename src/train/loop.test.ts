@@ -9,8 +9,10 @@ import { initEngine } from '../engine/backend.ts';
 import { buildNetwork } from '../nn/network.ts';
 import { makeSchedule } from '../schedules/index.ts';
 import { divergenceGuard, scheduleCallback } from './callbacks.ts';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
-import { train, type EpochMetrics, type StepRecord, type TrainingCallback } from './loop.ts';
+import { loadCheckpoint, saveCheckpoint } from '../results/checkpoint.ts';
+import type { EpochMetrics } from '../results/metrics.ts';
+import type { StepRecord } from '../results/steps.ts';
+import { train, type TrainingCallback } from './loop.ts';
 import { MomentumSgd } from './sgd.ts';
 
 test.before(async () => {

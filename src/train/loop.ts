@@ -3,23 +3,10 @@ import { epochBatches, evaluationBatches, type Batch } from '../data/batches.ts'
 import type { Augmentation, ImageDataset } from '../data/dataset.ts';
 import { DeviceLimitError } from '../engine/webgpu.ts';
 import type { Network } from '../nn/network.ts';
+import type { EpochMetrics } from '../results/metrics.ts';
+import type { StepRecord } from '../results/steps.ts';
 import { countTopK, crossEntropy, l2Penalty } from './loss.ts';
 import type { MomentumSgd } from './sgd.ts';
-
-/** What one finished epoch measured; one row of metrics.csv. */
-export interface EpochMetrics {
-  epoch: number;
-  iteration: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  testLoss: number;
-  testAccuracy: number;
-  testTop5: number;
-  lr: number;
-  momentum: number;
-  epochSeconds: number;
-  imagesPerSecond: number;
-}
 
 /** The optimizer's hyper-parameters for one step, set by callbacks before it runs. */
 export interface Step {
@@ -33,14 +20,6 @@ export interface Step {
   loss: number;
   /** Training images per second so far in this epoch; set after the step. */
   imagesPerSecond: number;
-}
-
-/** One optimizer step as it ran: the hyper-parameters it used and its batch's training loss. */
-export interface StepRecord {
-  iteration: number;
-  lr: number;
-  momentum: number;
-  loss: number;
 }
 
 /** A training-loop concern (schedule, divergence guard, checkpoint, progress), called at fixed points. */

@@ -4,21 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { EpochMetrics, StepRecord } from './loop.ts';
-import { parseStepLog, readStepLog, stepLog, type StepLog } from './step-log.ts';
+import { parseStepLog, readStepLog, stepLog, type StepLog, type StepRecord } from './steps.ts';
 
 const file = async () => join(await mkdtemp(join(tmpdir(), 'step-log-')), 'steps.csv');
 
 const record = (iteration: number): StepRecord => ({ iteration, lr: 0.1 / (1 + iteration), momentum: 0.85 + iteration / 1000, loss: 2.3 / (1 + iteration / 7) });
 const records = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => record(from + i));
-const epochEnd = (log: StepLog, iteration: number) => log.onEpochEnd!({ iteration } as EpochMetrics, []);
+const epochEnd = (log: StepLog) => log.onEpochEnd();
 
 /** Three epochs of five steps, delivered in reads of two steps as a loop that reads back every other step does. */
 async function writeEpochs(path: string, from: number, to: number): Promise<void> {
   const log = (await stepLog(path, 5 * from))!;
   for (let epoch = from; epoch < to; epoch++) {
-    for (let i = 5 * epoch; i < 5 * epoch + 5; i += 2) log.onStepsRead!(records(i, Math.min(i + 2, 5 * epoch + 5)));
-    await epochEnd(log, 5 * epoch + 5);
+    for (let i = 5 * epoch; i < 5 * epoch + 5; i += 2) log.onStepsRead(records(i, Math.min(i + 2, 5 * epoch + 5)));
+    await epochEnd(log);
   }
 }
 
@@ -57,7 +56,7 @@ test('a log that lacks steps the checkpoint covers is removed, not continued wit
 test('a diverged cell keeps the steps of its unfinished epoch; NaN and Infinity losses read back', async () => {
   const path = await file();
   const log = (await stepLog(path, 0))!;
-  log.onStepsRead!([record(0), { ...record(1), loss: Infinity }, { ...record(2), loss: NaN }]);
+  log.onStepsRead([record(0), { ...record(1), loss: Infinity }, { ...record(2), loss: NaN }]);
   await log.writePending();
   const read = await readStepLog(path);
   assert.equal(read?.map((r) => r.loss), [record(0).loss, Infinity, NaN]);
@@ -65,9 +64,9 @@ test('a diverged cell keeps the steps of its unfinished epoch; NaN and Infinity 
 
 test('a step reported twice or skipped is refused', async () => {
   const log = (await stepLog(await file(), 0))!;
-  log.onStepsRead!([record(0)]);
-  assert.throws(() => log.onStepsRead!([record(0)]), /steps\.csv: the training loop reported step 0, expected 1/);
-  assert.throws(() => log.onStepsRead!([record(2)]), /reported step 2, expected 1/);
+  log.onStepsRead([record(0)]);
+  assert.throws(() => log.onStepsRead([record(0)]), /steps\.csv: the training loop reported step 0, expected 1/);
+  assert.throws(() => log.onStepsRead([record(2)]), /reported step 2, expected 1/);
 });
 
 test('a malformed log is refused naming the file, the line and the field', () => {

@@ -1,5 +1,6 @@
 // The results' CSV files hold numbers only (csv-stringify writes NaN and Infinity as such), so a strict
 // line-and-comma reader suffices and every deviation is a corrupt file, reported with its line.
+import { stringify } from 'csv-stringify/sync';
 
 /** A results file that exists but cannot be used; the message names the file and the place in it. */
 export class UnreadableResultFile extends Error {
@@ -7,6 +8,11 @@ export class UnreadableResultFile extends Error {
 }
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?Infinity$|^NaN$/;
+
+/** The CSV text of `rows`, one line each with the `columns` in order, after the header line when `withHeader`. */
+export function numericCsv<Row>(rows: readonly Row[], columns: readonly (keyof Row & string)[], withHeader: boolean): string {
+  return stringify(rows.map((r) => columns.map((c) => r[c])), { header: withHeader, columns: [...columns] });
+}
 
 /**
  * Rows of a CSV whose header must be exactly `columns`, each field a number; fields named in `optional`
@@ -34,5 +40,12 @@ export function parseNumericCsv<Column extends string>(
       else throw problem(index + 2, `${column} is "${field}", not a number`);
     });
     return row;
+  });
+}
+
+/** Rows whose `column` counts first, first + 1, ...; a gap or repeat is UnreadableResultFile naming the line. */
+export function checkConsecutive<Row>(rows: readonly Row[], file: string, column: keyof Row & string, first: number): void {
+  rows.forEach((row, index) => {
+    if (row[column] !== index + first) throw new UnreadableResultFile(`${file}: line ${index + 2}: ${column} ${String(row[column])}, expected ${index + first}`);
   });
 }

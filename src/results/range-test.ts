@@ -1,13 +1,25 @@
-// Range-test results as the report reads them: results/<suite>/<test-id>/range-test.csv (one row per step,
-// several curves in one file for a momentum or weight-decay sweep) and suggestions.json (written when the test
-// ends). The range-test runner writes these files in exactly this format.
+// A range test's files: results/<suite>/<test-id>/range-test.csv (one row per step, several curves in one file for
+// a momentum or weight-decay sweep) and suggestions.json (written when the test ends, so its presence marks the
+// test done). The range-test runner writes them, merge and the report read them back.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { readTextIfExists } from '../fsutil.ts';
-import { parseNumericCsv, UnreadableResultFile } from '../numeric-csv.ts';
+import type { EngineInfo } from '../engine/backend.ts';
+import { readTextIfExists, writeFileAtomic, writeJsonAtomic } from '../fsutil.ts';
+import { numericCsv, parseNumericCsv, UnreadableResultFile } from './csv.ts';
+import { parseJsonResult, readJsonRecord } from './json-file.ts';
 
 export const RANGE_TEST_FILES = { curve: 'range-test.csv', suggestions: 'suggestions.json' } as const;
+
+export interface RangeTestFiles {
+  dir: string;
+  curve: string;
+  suggestions: string;
+}
+
+export function rangeTestFiles(dir: string): RangeTestFiles {
+  return { dir, curve: join(dir, RANGE_TEST_FILES.curve), suggestions: join(dir, RANGE_TEST_FILES.suggestions) };
+}
 
 export const RANGE_TEST_COLUMNS = ['iteration', 'lr', 'momentum', 'weightDecay', 'loss', 'smoothedLoss', 'validationLoss'] as const;
 
@@ -42,6 +54,46 @@ const suggestionsFileSchema = z.object({
 export type RangeTestSuggestion = z.output<typeof suggestionSchema>;
 export type RangeTestSuggestions = z.output<typeof suggestionsFileSchema>;
 
+/**
+ * suggestions.json as a whole: the suggestions, and the test as it ran, how each curve ended, and the code that
+ * computed it (as a cell's run.json; absent in records written before it was kept).
+ */
+export interface RangeTestRecord extends RangeTestSuggestions {
+  test: unknown;
+  /** One line per curve: ran to the end, or why it stopped. */
+  outcomes: string[];
+  engine?: EngineInfo;
+  versions?: Record<string, string>;
+  gitCommit?: string | null;
+}
+
+/** What merge and the runner read of a record beside the suggestions: the test, and the code that computed it. */
+const recordSchema = suggestionsFileSchema.extend({
+  test: z.unknown(),
+  outcomes: z.array(z.string()).optional(),
+  engine: z.looseObject({ kind: z.string(), packageName: z.string() }).optional(),
+  versions: z.record(z.string(), z.string()).optional(),
+  gitCommit: z.string().nullable().optional(),
+});
+
+export function curveCsv(points: readonly RangeTestPoint[]): string {
+  return numericCsv(points, RANGE_TEST_COLUMNS, true);
+}
+
+export async function writeCurve(files: RangeTestFiles, points: readonly RangeTestPoint[]): Promise<void> {
+  await writeFileAtomic(files.curve, curveCsv(points));
+}
+
+/** Written last: its presence marks the test done. */
+export async function writeRecord(files: RangeTestFiles, record: RangeTestRecord): Promise<void> {
+  await writeJsonAtomic(files.suggestions, record);
+}
+
+/** The test's suggestions.json, checked; undefined when the test has not ended. `remedy` ends the error of a damaged one. */
+export async function readRecord(files: RangeTestFiles, remedy = 'delete it to run the test again'): Promise<RangeTestRecord | undefined> {
+  return readJsonRecord<RangeTestRecord>(files.suggestions, recordSchema, remedy);
+}
+
 export interface RangeTestResult {
   id: string;
   /** 'in progress': a curve without suggestions yet (the test has not ended, or was killed). */
@@ -75,15 +127,14 @@ export async function readRangeTests(resultsDirs: readonly string[], suite: stri
 }
 
 async function readRangeTest(dir: string, id: string, warnings: string[]): Promise<RangeTestResult | undefined> {
-  const curveFile = join(dir, RANGE_TEST_FILES.curve);
-  const suggestionsFile = join(dir, RANGE_TEST_FILES.suggestions);
-  const curveText = await readTextIfExists(curveFile);
+  const files = rangeTestFiles(dir);
+  const curveText = await readTextIfExists(files.curve);
   if (curveText === undefined) return undefined;
   try {
-    const points = parseNumericCsv(curveText, curveFile, RANGE_TEST_COLUMNS, ['validationLoss']) as unknown as RangeTestPoint[];
-    const suggestionsText = await readTextIfExists(suggestionsFile);
+    const points = parseCurve(curveText, files.curve);
+    const suggestionsText = await readTextIfExists(files.suggestions);
     if (suggestionsText === undefined) return { id, status: 'in progress', points, dir };
-    return { id, status: 'done', points, suggestions: parseSuggestions(suggestionsText, suggestionsFile), dir };
+    return { id, status: 'done', points, suggestions: parseSuggestions(suggestionsText, files.suggestions), dir };
   } catch (error) {
     if (!(error instanceof UnreadableResultFile)) throw error;
     warnings.push(`${error.message}; range test ${id} skipped`);
@@ -91,17 +142,14 @@ async function readRangeTest(dir: string, id: string, warnings: string[]): Promi
   }
 }
 
+/** A range-test.csv's points, checked; UnreadableResultFile naming the file and line otherwise. */
+export function parseCurve(text: string, file: string): RangeTestPoint[] {
+  return parseNumericCsv(text, file, RANGE_TEST_COLUMNS, ['validationLoss']) as unknown as RangeTestPoint[];
+}
+
+/** The suggestions of a suggestions.json, checked (what the report reads of it). */
 export function parseSuggestions(text: string, file: string): RangeTestSuggestions {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UnreadableResultFile(`${file}: not JSON (${(error as Error).message})`);
-  }
-  const parsed = suggestionsFileSchema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new UnreadableResultFile(`${file}: ${issue.path.join('.') || 'top level'}: ${issue.message}`);
+  return parseJsonResult(text, file, suggestionsFileSchema);
 }
 
 async function subfolders(dir: string): Promise<string[]> {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RANGE_TEST_COLUMNS, RANGE_TEST_FILES, readRangeTests } from './range-tests.ts';
-import { climbingMetrics, handMadeSuite, rangeTestCsv, SUGGESTIONS, writeCell } from './test-results.ts';
+import { RANGE_TEST_COLUMNS, RANGE_TEST_FILES, readRangeTests } from './range-test.ts';
+import { climbingMetrics, handMadeSuite, rangeTestCsv, SUGGESTIONS, writeCell } from './test-fixtures.ts';
 
 async function writeTest(dir: string, id: string, csv: string | undefined, suggestions: string | undefined) {
   await mkdir(join(dir, 'hand', id), { recursive: true });
@@ -31,7 +31,7 @@ test('range tests are found beside the cells: done, in progress, not run, and da
   assert.ok(tests[0]!.points[0]!.validationLoss! > 0);
   assert.equal(warnings, [
     `${join(dir, 'hand', 'broken-csv', RANGE_TEST_FILES.curve)}: line 1: header is "iteration,lr", expected "${RANGE_TEST_COLUMNS.join(',')}"; range test broken-csv skipped`,
-    `${join(dir, 'hand', 'broken-json', RANGE_TEST_FILES.suggestions)}: suggestions.0.lr: Too small: expected number to be >0; range test broken-json skipped`,
+    `${join(dir, 'hand', 'broken-json', RANGE_TEST_FILES.suggestions)}: suggestions[0].lr: Too small: expected number to be >0; range test broken-json skipped`,
   ]);
   await rm(dir, { recursive: true });
 });

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { metricsCsv } from '../runner/results.ts';
-import { parseMetricsCsv, readCellResults } from './cell-results.ts';
-import { climbingMetrics, handMadeSuite, writeCell } from './test-results.ts';
+import { readCellResults } from './cell-results.ts';
+import { metricsCsv, parseMetricsCsv } from './metrics.ts';
+import { climbingMetrics, handMadeSuite, writeCell } from './test-fixtures.ts';
 
 const suite = handMadeSuite();
 const root = () => mkdtemp(join(tmpdir(), 'scbench-report-cells-'));

@@ -1,8 +1,8 @@
 // The claims a suite file declares: each claim of the paper as data, a list of predicates over the results that
-// must all hold. The vocabulary is small and evaluated by one module (evaluate.ts). Accuracies and margins are in
+// must all hold. The vocabulary is small and evaluated by one module (src/claims/evaluate.ts). Accuracies and margins are in
 // percent / percentage points of test top-1 accuracy, as the paper quotes them.
 import { z } from 'zod';
-import { strictObjectListingKeys as strict } from '../suite/strict-object.ts';
+import { strictObjectListingKeys as strict } from '../json/strict-object.ts';
 
 const percent = z.number().min(0, 'must be in [0, 100]').max(100, 'must be in [0, 100]');
 const points = (min: number) => z.number().min(min, `must be >= ${min}`);
@@ -26,7 +26,7 @@ const sooner = strict({ kind: z.literal('sooner'), cell: cellRef, than: cellRef,
 
 const KINDS = ['beats', 'close', 'reaches', 'fails', 'sooner'];
 
-export const predicateSchema = z.discriminatedUnion('kind', [beats, close, reaches, fails, sooner], {
+const predicateSchema = z.discriminatedUnion('kind', [beats, close, reaches, fails, sooner], {
   error: (issue) => (issue.code === 'invalid_union' ? `must be one of ${KINDS.join(', ')}` : undefined),
 });
 

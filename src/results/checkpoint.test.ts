@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
-import type { EpochMetrics } from './loop.ts';
+import type { EpochMetrics } from './metrics.ts';
 
 test.before(async () => {
   await tf.setBackend('cpu');

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../fsutil.ts';
-import type { EpochMetrics } from './loop.ts';
+import { z } from 'zod';
+import { namingFile, writeFileAtomic } from '../fsutil.ts';
+import { formatJsonPath } from '../json/path.ts';
+import { METRIC_COLUMNS, type EpochMetrics } from './metrics.ts';
 
 /**
  * The state of a cell after a finished epoch: every tensor (weights, batch-norm statistics, optimizer
@@ -15,6 +17,16 @@ export interface CheckpointHeader {
   history: EpochMetrics[];
   tensors: { name: string; shape: number[] }[];
 }
+
+const headerSchema = z.object({
+  format: z.literal('scbench-checkpoint-1', { error: (issue) => `unknown checkpoint format ${JSON.stringify(issue.input)}` }),
+  // JSON writes a non-finite number as null.
+  history: z.array(z.object(Object.fromEntries(METRIC_COLUMNS.map((column) => [column, z.number().nullable()])))),
+  tensors: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().min(0)) })),
+});
+
+/** Spaces after the header, so that the float32 data starts at a multiple of 4 bytes. */
+const paddingAfter = (headerLength: number) => (4 - ((4 + headerLength) % 4)) % 4;
 
 export interface NamedVariable {
   name: string;
@@ -30,21 +42,21 @@ export async function saveCheckpoint(file: string, variables: readonly NamedVari
   const headerBytes = Buffer.from(JSON.stringify(header));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(headerBytes.length);
-  const padding = Buffer.alloc((4 - ((4 + headerBytes.length) % 4)) % 4, 0x20);
+  const padding = Buffer.alloc(paddingAfter(headerBytes.length), 0x20);
   const data = await Promise.all(variables.map(async ({ variable }) => Buffer.from((await variable.data() as Float32Array).buffer)));
   await writeFileAtomic(file, Buffer.concat([length, headerBytes, padding, ...data]));
 }
 
 /** Restores the variables from a checkpoint and returns its history; throws naming the file when it does not fit. */
 export async function loadCheckpoint(file: string, variables: readonly NamedVariable[]): Promise<EpochMetrics[]> {
-  const bytes = await readFile(file);
-  const headerLength = bytes.readUInt32LE(0);
-  const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString()) as CheckpointHeader;
-  if (header.format !== 'scbench-checkpoint-1') throw new Error(`${file}: unknown checkpoint format "${header.format}"`);
+  const bytes = await readFile(file).catch((error: unknown) => {
+    throw namingFile(file, 'read', error);
+  });
+  const { header, dataOffset } = readHeader(bytes, file);
   if (header.tensors.length !== variables.length) {
     throw new Error(`${file}: holds ${header.tensors.length} tensors, the network has ${variables.length}`);
   }
-  let offset = 4 + headerLength + ((4 - ((4 + headerLength) % 4)) % 4);
+  let offset = dataOffset;
   header.tensors.forEach((saved, i) => {
     const { name, variable } = variables[i];
     if (saved.name !== name || saved.shape.join('x') !== variable.shape.join('x')) {
@@ -57,4 +69,22 @@ export async function loadCheckpoint(file: string, variables: readonly NamedVari
   });
   if (offset !== bytes.length) throw new Error(`${file}: ${bytes.length - offset} unexpected trailing bytes`);
   return header.history;
+}
+
+/** The header, checked, and where the tensors' data starts (after the padding to 4 bytes). */
+function readHeader(bytes: Buffer, file: string): { header: CheckpointHeader; dataOffset: number } {
+  const headerLength = bytes.length >= 4 ? bytes.readUInt32LE(0) : Infinity;
+  if (4 + headerLength > bytes.length) throw new Error(`${file}: truncated in its header`);
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.subarray(4, 4 + headerLength).toString());
+  } catch (error) {
+    throw new Error(`${file}: header is not JSON (${(error as Error).message})`);
+  }
+  const parsed = headerSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${file}: ${formatJsonPath(issue.path) || 'header'}: ${issue.message}`);
+  }
+  return { header: json as CheckpointHeader, dataOffset: 4 + headerLength + paddingAfter(headerLength) };
 }

@@ -1,31 +1,33 @@
 // steps.csv, a cell's step log: one row per optimizer step, in order, with the lr and momentum the step used and
 // its batch's training loss (with the weight-decay term, like metrics.csv's trainLoss). This module owns the
-// format: the training side writes it through stepLog(), the report reads it through readStepLog().
+// format: the runner writes it through stepLog(), a training callback, the report reads it through readStepLog().
 //
 // The log grows one epoch at a time: the epoch's rows are appended and flushed to disk before its checkpoint is
 // written, so the log always holds at least the steps the checkpoint covers. A resumed cell cuts it back to
 // exactly those (an atomic rewrite) and goes on, so a cell killed at any moment and resumed ends with the log an
 // uninterrupted run writes. A diverged cell's log also holds its unfinished epoch, up to the step that diverged.
 import { rm } from 'node:fs/promises';
-import { stringify } from 'csv-stringify/sync';
 import { appendFileSynced, readTextIfExists, writeFileAtomic } from '../fsutil.ts';
-import { parseNumericCsv, UnreadableResultFile } from '../numeric-csv.ts';
-import type { StepRecord, TrainingCallback } from './loop.ts';
+import { checkConsecutive, numericCsv, parseNumericCsv, UnreadableResultFile } from './csv.ts';
 
 export const STEP_LOG_FILE = 'steps.csv';
 
+/** One optimizer step as it ran: the hyper-parameters it used and its batch's training loss. */
+export interface StepRecord {
+  iteration: number;
+  lr: number;
+  momentum: number;
+  loss: number;
+}
+
 export const STEP_LOG_COLUMNS: readonly (keyof StepRecord)[] = ['iteration', 'lr', 'momentum', 'loss'];
 
-function stepLogCsv(rows: readonly StepRecord[], withHeader: boolean): string {
-  return stringify(rows.map((r) => STEP_LOG_COLUMNS.map((c) => r[c])), { header: withHeader, columns: [...STEP_LOG_COLUMNS] });
-}
+const stepLogCsv = (rows: readonly StepRecord[], withHeader: boolean) => numericCsv(rows, STEP_LOG_COLUMNS, withHeader);
 
 /** The rows of a step log, checked: the header, numbers only, iterations 0, 1, 2, ...; throws UnreadableResultFile naming the file and line. */
 export function parseStepLog(text: string, file: string): StepRecord[] {
   const rows = parseNumericCsv(text, file, STEP_LOG_COLUMNS) as unknown as StepRecord[];
-  rows.forEach((row, index) => {
-    if (row.iteration !== index) throw new UnreadableResultFile(`${file}: line ${index + 2}: iteration ${row.iteration}, expected ${index}`);
-  });
+  checkConsecutive(rows, file, 'iteration', 0);
   return rows;
 }
 
@@ -35,8 +37,13 @@ export async function readStepLog(file: string): Promise<StepRecord[] | undefine
   return text === undefined ? undefined : parseStepLog(text, file);
 }
 
-/** The step log as a training callback; `writePending` appends the steps read since the last epoch end. */
-export interface StepLog extends TrainingCallback {
+/**
+ * The step log as a training callback (src/train/loop.ts's TrainingCallback): it takes the steps as the loop reads
+ * them and appends them at each epoch's end; `writePending` appends the steps read since the last epoch end.
+ */
+export interface StepLog {
+  onStepsRead(records: readonly StepRecord[]): void;
+  onEpochEnd(): Promise<void>;
   writePending(): Promise<void>;
 }
 

@@ -1,12 +1,13 @@
-// For the report's tests: results folders made by hand in the runner's exact format (its own writers), with
-// learning curves of a chosen shape, and range-test files, so the readers and the report are tested without training.
+// For the tests of the results readers, claims and the report: results folders made by hand in the runner's exact
+// format (its own writers), with learning curves of a chosen shape, and range-test files, so the readers and the
+// report are tested without training.
 import { mkdir } from 'node:fs/promises';
-import { cellFiles, writeMetrics, writeRunRecord, type CellFiles, type RunRecord } from '../runner/results.ts';
 import { makeSchedule } from '../schedules/index.ts';
 import { parseSuite, type CellSpec, type Suite } from '../suite/index.ts';
-import type { EpochMetrics, StepRecord } from '../train/loop.ts';
-import { stepLog } from '../train/step-log.ts';
-import { RANGE_TEST_COLUMNS, type RangeTestSuggestions } from './range-tests.ts';
+import { writeMetrics, type EpochMetrics } from './metrics.ts';
+import { RANGE_TEST_COLUMNS, type RangeTestSuggestions } from './range-test.ts';
+import { cellFiles, writeRunRecord, type CellFiles, type RunRecord } from './run-record.ts';
+import { stepLog, type StepRecord } from './steps.ts';
 
 export const KNOWN = { networks: ['simple-mnist'], datasets: ['mnist-mini'] };
 
@@ -70,7 +71,7 @@ export async function writeCell(root: string, suite: Suite, cellId: string, stat
     ...extra,
   };
   await writeRunRecord(files, record);
-  await writeMetrics(files, metrics);
+  await writeMetrics(files.metrics, metrics);
   return files;
 }
 
@@ -86,7 +87,7 @@ export function scheduledSteps(cell: CellSpec, epochs: number): StepRecord[] {
 /** Writes the step log of a cell as the runner does. */
 export async function writeStepLog(files: CellFiles, steps: readonly StepRecord[]): Promise<void> {
   const log = (await stepLog(files.steps, 0))!;
-  log.onStepsRead!(steps);
+  log.onStepsRead(steps);
   await log.writePending();
 }
 

@@ -1,13 +1,13 @@
-// Reads what the runner wrote for each cell a suite declares, from one or more results roots (shards fetched
-// from several machines). Anything unusable becomes a warning and the cell shows as not run: a report over
-// partial or damaged results still renders.
-import { readFile } from 'node:fs/promises';
+// The results of a suite as claims and the report read them: what the runner wrote for each cell the suite
+// declares, from one or more results roots (shards fetched from several machines), and its range tests. Anything
+// unusable becomes a warning and the cell shows as not run: a report over partial or damaged results still renders.
 import { isDeepStrictEqual } from 'node:util';
-import { cellFiles, METRIC_COLUMNS, readRunRecord, type CellFiles, type RunRecord } from '../runner/results.ts';
-import type { CellSpec } from '../suite/index.ts';
-import { parseNumericCsv, UnreadableResultFile } from '../numeric-csv.ts';
-import type { EpochMetrics, StepRecord } from '../train/loop.ts';
-import { readStepLog } from '../train/step-log.ts';
+import type { CellSpec, Suite } from '../suite/index.ts';
+import { UnreadableResultFile } from './csv.ts';
+import { readMetrics, type EpochMetrics } from './metrics.ts';
+import type { RangeTestResult } from './range-test.ts';
+import { cellFiles, readRunRecord, type CellFiles, type RunRecord } from './run-record.ts';
+import { readStepLog, type StepRecord } from './steps.ts';
 
 export type CellOutcome = RunRecord['status'] | 'not run';
 
@@ -25,13 +25,11 @@ export interface CellResult {
   files?: CellFiles;
 }
 
-/** The metrics.csv rows, checked: the runner's header, numbers only, epochs 1, 2, 3, ... */
-export function parseMetricsCsv(text: string, file: string): EpochMetrics[] {
-  const rows = parseNumericCsv(text, file, METRIC_COLUMNS) as unknown as EpochMetrics[];
-  rows.forEach((row, index) => {
-    if (row.epoch !== index + 1) throw new UnreadableResultFile(`${file}: line ${index + 2}: epoch ${row.epoch}, expected ${index + 1}`);
-  });
-  return rows;
+export interface SuiteResults {
+  suite: Suite;
+  /** Every cell the suite declares, in suite order, not-run ones included. */
+  cells: CellResult[];
+  rangeTests: RangeTestResult[];
 }
 
 /** One results root's copy of a cell, when it has both files and they read. */
@@ -83,24 +81,21 @@ async function readCandidate(files: CellFiles, cellId: string, warnings: string[
     warnings.push(`${(error as Error).message}; cell ${cellId} skipped`);
     return undefined;
   }
-  let text: string;
+  let metrics: EpochMetrics[] | undefined;
   try {
-    text = await readFile(files.metrics, 'utf8');
+    metrics = await readMetrics(files.metrics);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (!(error instanceof UnreadableResultFile)) throw error;
+    if (record) warnings.push(`${error.message}; cell ${cellId} skipped`);
+    else warnings.push(`${files.run}: missing beside ${files.metrics}; cell ${cellId} skipped`);
+    return undefined;
+  }
+  if (metrics === undefined) {
     if (record) warnings.push(`${files.metrics}: missing; cell ${cellId} shown as not run`);
     return undefined;
   }
   if (!record) {
     warnings.push(`${files.run}: missing beside ${files.metrics}; cell ${cellId} skipped`);
-    return undefined;
-  }
-  let metrics: EpochMetrics[];
-  try {
-    metrics = parseMetricsCsv(text, files.metrics);
-  } catch (error) {
-    if (!(error instanceof UnreadableResultFile)) throw error;
-    warnings.push(`${error.message}; cell ${cellId} skipped`);
     return undefined;
   }
   try {

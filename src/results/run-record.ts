@@ -1,0 +1,99 @@
+// run.json, what produced a cell's results: its configuration, status, engine, code and host. The runner writes it
+// when a cell starts and ends (and at each loss spike); the runner, merge, claims and the report read it back.
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { ImageDataset } from '../data/dataset.ts';
+import type { EngineInfo } from '../engine/backend.ts';
+import { writeJsonAtomic } from '../fsutil.ts';
+import type { CellSpec } from '../suite/index.ts';
+import { readJsonRecord } from './json-file.ts';
+import { METRICS_FILE } from './metrics.ts';
+import { STEP_LOG_FILE } from './steps.ts';
+
+/** Where a cell's outputs live: results/<suite>/<cell-id>/. */
+export interface CellFiles {
+  dir: string;
+  metrics: string;
+  run: string;
+  checkpoint: string;
+  steps: string;
+}
+
+export function cellFiles(outDir: string, suite: string, cellId: string): CellFiles {
+  const dir = join(outDir, suite, cellId);
+  return { dir, metrics: join(dir, METRICS_FILE), run: join(dir, 'run.json'), checkpoint: join(dir, 'checkpoint.ckpt'), steps: join(dir, STEP_LOG_FILE) };
+}
+
+export type CellStatus = 'running' | 'completed' | 'diverged' | 'failed';
+
+/** A batch whose training loss rose above the divergence guard's limit; the first batch of each run of such batches. */
+export interface LossSpike {
+  epoch: number;
+  iteration: number;
+  loss: number;
+  limit: number;
+}
+
+/** run.json: everything needed to know what produced a cell's metrics. */
+export interface RunRecord {
+  suite: string;
+  cell: CellSpec;
+  status: CellStatus;
+  /** Why a cell diverged or failed. */
+  reason?: string;
+  /** The epoch during which a diverged cell was stopped. */
+  divergedAtEpoch?: number;
+  /** Loss spikes a cell with onLossSpike "train-on" trained through (absent when none). */
+  lossSpikes?: LossSpike[];
+  epochsCompleted: number;
+  bestTestAccuracy: number | null;
+  finalTestAccuracy: number | null;
+  /** Training and evaluation seconds summed over the finished epochs (across resumes). */
+  trainingSeconds: number;
+  engine: EngineInfo;
+  /** The data the cell trained on; `source` for downloaded data sets (official = the archive the paper used). */
+  data?: { train: number; test: number; shape: readonly number[]; source?: ImageDataset['source'] };
+  versions: Record<string, string>;
+  gitCommit: string | null;
+  /** The `--shard i/n` of the run that wrote this record; absent when it ran the whole suite. */
+  shard?: string;
+  host: { platform: string; arch: string; cpus: number; cpuModel: string; memoryGiB: number };
+  startedAt: string;
+  endedAt?: string;
+}
+
+const count = z.number().int().min(0);
+
+/**
+ * run.json checked: what identifies a result (its cell, status and the code that computed it) is required; the rest
+ * is checked where present, as records of earlier versions may lack a field, and objects may hold more.
+ */
+const runRecordSchema = z.looseObject({
+  suite: z.string(),
+  cell: z.looseObject({ id: z.string() }),
+  status: z.enum(['running', 'completed', 'diverged', 'failed']),
+  reason: z.string().optional(),
+  divergedAtEpoch: count.optional(),
+  lossSpikes: z.array(z.object({ epoch: count, iteration: count, loss: z.number(), limit: z.number() })).optional(),
+  epochsCompleted: count,
+  bestTestAccuracy: z.number().nullable().optional(),
+  finalTestAccuracy: z.number().nullable().optional(),
+  trainingSeconds: z.number().optional(),
+  engine: z.looseObject({ kind: z.string() }),
+  data: z.looseObject({ train: count, test: count, shape: z.array(count) }).optional(),
+  versions: z.record(z.string(), z.string()),
+  gitCommit: z.string().nullable(),
+  shard: z.string().optional(),
+  host: z.looseObject({}).optional(),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+});
+
+export async function writeRunRecord(files: CellFiles, record: RunRecord): Promise<void> {
+  await writeJsonAtomic(files.run, record);
+}
+
+/** The cell's run.json, checked; undefined when there is none. */
+export async function readRunRecord(files: CellFiles): Promise<RunRecord | undefined> {
+  return readJsonRecord<RunRecord>(files.run, runRecordSchema);
+}
