@@ -39,17 +39,25 @@ export function batchNormTrain(x: Tensor4D, gamma: Tensor1D, beta: Tensor1D, eps
     kept = [tf.keep(mean), tf.keep(variance)];
     return {
       value: y,
-      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+      // The engine keeps whatever a gradient function makes until the whole backward pass ends, and a training
+      // step's memory peaks in this gradient at the first layer: each full-size product is freed once used.
+      gradFunc: (dy: Tensor, saved: Tensor[]) => tf.tidy(() => {
         const [centeredSaved, invStdSaved, gammaSaved] = saved as [Tensor4D, Tensor1D, Tensor1D];
         const sumDy = channelSums(dy as Tensor4D);
-        const sumDyCentered = channelSums(tf.mul(dy, centeredSaved));
+        const dyCentered = tf.mul(dy, centeredSaved) as Tensor4D;
+        const sumDyCentered = channelSums(dyCentered);
+        dyCentered.dispose();
         // dx = a*dy + b*centered + c with per-channel a, b, c: three broadcasting multiply-adds, no Tile.
         const a = tf.mul(gammaSaved, invStdSaved);
         const b = tf.neg(tf.div(tf.mul(a, tf.mul(tf.square(invStdSaved), sumDyCentered)), rows));
         const c = tf.neg(tf.div(tf.mul(a, sumDy), rows));
-        const dx = tf.add(tf.add(tf.mul(dy, a), tf.mul(centeredSaved, b)), c);
+        const terms = [tf.mul(dy, a), tf.mul(centeredSaved, b)];
+        const sum = tf.add(terms[0], terms[1]);
+        tf.dispose(terms);
+        const dx = tf.add(sum, c);
+        sum.dispose();
         return [dx, tf.mul(sumDyCentered, invStdSaved), sumDy];
-      },
+      }),
     };
   });
 

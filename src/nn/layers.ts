@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTrain } from '../engine/batch-norm.ts';
+import * as lean from '../engine/lean-gradients.ts';
 import { DeviceLimitError } from '../engine/webgpu.ts';
 import type { KernelInit, ParamSource } from './params.ts';
 
@@ -69,7 +70,7 @@ export function batchNorm(momentum = 0.99, epsilon = 1e-3): LayerFactory {
   };
 }
 
-export const relu: LayerFactory = (_params, input) => ({ outputShape: input, macs: 0, apply: (x) => tf.relu(x) });
+export const relu: LayerFactory = (_params, input) => ({ outputShape: input, macs: 0, apply: (x) => lean.relu(x) });
 
 /** ReLU capped at 6, as Keras's ReLU(6.) in MobileNetV2. */
 export const relu6: LayerFactory = (_params, input) => ({ outputShape: input, macs: 0, apply: (x) => tf.relu6(x) });
@@ -217,7 +218,7 @@ function withinLayer(name: string, input: tf.Tensor, apply: () => tf.Tensor): tf
 }
 
 function withBias(y: tf.Tensor4D, bias: tf.Variable | undefined): tf.Tensor4D {
-  return bias ? tf.add(y, bias) : y;
+  return bias ? lean.biasAdd(y, bias as tf.Tensor1D) : y;
 }
 
 function convOutputSize(h: number, w: number, kernel: number, strides: number, padding: 'same' | 'valid'): [number, number] {

@@ -51,7 +51,6 @@ export interface TrainingSetup {
   callbacks: readonly TrainingCallback[];
   /** Epochs already finished (from a checkpoint); training continues after the last of them. */
   history?: readonly EpochMetrics[];
-  evaluationBatchSize?: number;
 }
 
 export interface TrainingOutcome {
@@ -133,7 +132,7 @@ export async function train(setup: TrainingSetup): Promise<TrainingOutcome> {
     if (launched.length > 0) await readBack(launched.splice(0));
     if (stoppedBecause) break;
     const trainSeconds = (performance.now() - started) / 1000;
-    const test = await evaluate(setup.network, dataset, setup.evaluationBatchSize ?? 256);
+    const test = await evaluate(setup.network, dataset, evaluationBatchSize(dataset.test.shape));
     const metrics: EpochMetrics = {
       epoch,
       iteration,
@@ -187,6 +186,15 @@ function withinNetwork<T>(network: Network, batch: Batch, step: () => T): T {
     if (error instanceof DeviceLimitError) error.message = `network ${network.name}, batch [${batch.x.shape.join('x')}]: ${error.message}`;
     throw error;
   }
+}
+
+/**
+ * Test images per evaluation batch: 256 of 32x32 or smaller, fewer of larger images, so that a batch holds at most
+ * as many pixels (a forward pass keeps every activation of its batch until the batch is done: 256 images of
+ * 224x224 would need more than wasm's 4 GB). The test metrics do not depend on it beyond the loss's rounding.
+ */
+export function evaluationBatchSize([height, width]: readonly number[]): number {
+  return Math.max(1, Math.min(256, Math.floor((256 * 32 * 32) / (height * width))));
 }
 
 /** Loss, top-1 and top-5 accuracy on the test split, batch-norm in inference mode; one readback at the end. */
