@@ -50,6 +50,11 @@ test('perf --jobs 2 times two processes together and reports their total images/
   assert.ok(measured.totalImagesPerSecond <= sum, `${measured.totalImagesPerSecond} > ${sum}`);
 });
 
+test('--threads beyond wasm\'s 8, or on another backend than wasm, is one line', () => {
+  assertOneLineError(run('perf', '--threads', '9'), /^error: option '--threads <n>' argument '9' is invalid. --threads must be at most 8/);
+  assertOneLineError(run('perf', '--backend', 'cpu', '--threads', '2', '--iterations', '1'), /^scbench: --threads: only the wasm backend computes on a thread count scbench sets; --backend cpu/);
+});
+
 test('schedule prints one JSON row per iteration, momentum only where the policy drives it', () => {
   const constant = run('schedule', '--policy', '{"name":"constant","lr":0.1}', '--iterations', '3');
   assert.is(constant.status, 0, constant.stderr);

@@ -5,6 +5,7 @@ import { datasetNames } from './data/datasets.ts';
 import { addDataset, describeDataset, fetchByName } from './data/registry.ts';
 import type { BackendRequest } from './engine/backend.ts';
 import { releaseEngines } from './engine/release.ts';
+import { MAX_WASM_THREADS } from './engine/wasm-threads.ts';
 import { UserError } from './errors.ts';
 import { NETWORK_NAMES } from './nn/network.ts';
 import { formatCellTable, formatDepartures, formatShardTable, loadSuite, resolveSuitePath } from './suite/index.ts';
@@ -61,6 +62,15 @@ function nonNegativeNumber(flag: string) {
 const seedsOption = () =>
   new Option('--seeds <n>', 'run every cell on seeds 1..n (ids <cell>.seed-<i>; claims summarise the seeds); give the same n to run, list, claims and report').argParser(positiveInteger('--seeds'));
 
+const threadsOption = (whose: string, fallback?: number) =>
+  new Option('--threads <n>', `wasm: ${whose} computing threads (XNNPACK's pool, at most ${MAX_WASM_THREADS})`).argParser(threadCount).default(fallback);
+
+function threadCount(value: string): number {
+  const threads = positiveInteger('--threads')(value);
+  if (threads > MAX_WASM_THREADS) throw new InvalidArgumentError(`--threads must be at most ${MAX_WASM_THREADS} (the wasm backend's largest pool), got ${threads}`);
+  return threads;
+}
+
 const backendOption = () =>
   new Option('--backend <backend>', 'engine backend').choices(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto');
 
@@ -80,7 +90,8 @@ function program(): Command {
     .option('--shard <i/n>', 'run the i-th of n deterministic shares of the cells')
     .option('--epochs <n>', 'override every cell\'s epoch budget (claims on such cells are not comparable)', positiveInteger('--epochs'))
     .addOption(seedsOption())
-    .option('--jobs <n>', 'parallel worker processes (default: cores, when the backend is single-threaded)', positiveInteger('--jobs'))
+    .option('--jobs <n>', 'parallel worker processes (default: as many as cores and cells, for wasm and cpu; else 1)', positiveInteger('--jobs'))
+    .addOption(threadsOption('each cell\'s (default: the cores shared among the cells left when it starts)'))
     .option('--no-report', 'do not write the report at the end')
     .option('--smoke', 'instead of training: two iterations per cell on random data of its real shapes, with a table of parameters, FLOPs, speed and memory')
     .option('--smoke-batch <n>', 'batch size of the smoke iterations', positiveInteger('--smoke-batch'), 2)
@@ -201,6 +212,7 @@ function program(): Command {
     .option('--iterations <n>', 'timed iterations', positiveInteger('--iterations'), 10)
     .option('--profile', 'also print the time per kernel of one training step')
     .option('--jobs <n>', 'processes training at once, for the machine-wide images/s (totalImagesPerSecond)', positiveInteger('--jobs'))
+    .addOption(threadsOption('each process\'s', 1))
     .option('--json', 'print the measurement as JSON')
     .addOption(backendOption())
     .action(async (options) => {

@@ -17,6 +17,8 @@ export interface ThroughputOptions {
   iterations: number;
   profile?: boolean;
   backend: BackendRequest;
+  /** wasm's threads in each process (default 1). */
+  threads?: number;
   log?: (line: string) => void;
   /** Awaited after the warm-up, before the timed iterations: lets several processes start timing together. */
   beforeTimed?: () => Promise<void>;
@@ -40,7 +42,7 @@ export interface Throughput {
 /** Trains a network on one random batch for warm-up and timed iterations: the engine's training speed alone. */
 export async function measureThroughput(options: ThroughputOptions): Promise<Throughput> {
   const inputShape = parseShape(options.input);
-  const engine = await initEngine(options.backend, options.log);
+  const engine = await initEngine(options.backend, options.log, options.threads);
   const network = buildNetwork(options.network, inputShape, options.classes, 0);
   const optimizer = new MomentumSgd(network.params.trainable);
   const batch = {
@@ -104,7 +106,7 @@ function parseShape(text: string): [number, number, number] {
 
 export function formatThroughput(t: Throughput): string {
   const lines = [
-    `${t.network} at ${t.inputShape.join('x')}, batch ${t.batch}, on ${t.engine.kind}${t.engine.adapter ? ` on ${t.engine.adapter.description}` : ''} (${t.engine.packageName} ${t.engine.version})`,
+    `${t.network} at ${t.inputShape.join('x')}, batch ${t.batch}, on ${t.engine.kind}${t.engine.adapter ? ` on ${t.engine.adapter.description}` : ''}${threadsText(t.engine)} (${t.engine.packageName} ${t.engine.version})`,
     `parameters ${t.parameters}, ${t.trainingGflopsPerImage.toFixed(3)} GFLOP per training image`,
     `${t.imagesPerSecond.toFixed(1)} images/s over ${t.iterations} iterations (${t.seconds.toFixed(2)} s), peak RSS ${t.peakRssMiB.toFixed(0)} MiB`,
   ];
@@ -186,7 +188,12 @@ function replyStream(child: ChildProcess): (type: PerfWorkerReply['type']) => Pr
 export function formatMachineThroughput(m: MachineThroughput): string {
   const first = m.processes[0];
   return [
-    `${first.network} at ${first.inputShape.join('x')}, batch ${first.batch}, on ${first.engine.kind} (${first.engine.packageName} ${first.engine.version}), ${m.jobs} processes at once`,
+    `${first.network} at ${first.inputShape.join('x')}, batch ${first.batch}, on ${first.engine.kind}${threadsText(first.engine)} (${first.engine.packageName} ${first.engine.version}), ${m.jobs} processes at once`,
     `${m.totalImagesPerSecond.toFixed(1)} images/s in total over ${m.seconds.toFixed(2)} s (per process: ${m.processes.map((p) => p.imagesPerSecond.toFixed(1)).join(', ')}), peak RSS per process ${m.peakRssMiB.toFixed(0)} MiB`,
   ].join('\n');
+}
+
+/** ", 2 threads" where the engine computes on more than one thread that scbench set. */
+function threadsText(engine: EngineInfo): string {
+  return engine.threads !== null && engine.threads > 1 ? `, ${engine.threads} threads` : '';
 }

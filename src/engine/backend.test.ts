@@ -41,7 +41,7 @@ test('auto takes tensorflow when installed, else wasm, and says why in one line'
     assert.match(info.kind, /^tensorflow/);
     return;
   }
-  assert.equal({ backend: info.backend, kind: info.kind, singleThreaded: info.singleThreaded }, { backend: 'wasm', kind: 'wasm', singleThreaded: true });
+  assert.equal({ backend: info.backend, kind: info.kind, threads: info.threads }, { backend: 'wasm', kind: 'wasm', threads: 1 });
   assert.is(info.packageName, '@tensorflow/tfjs-backend-wasm');
   assert.match(info.version, /^\d+\.\d+\.\d+/);
   assert.is(tf.getBackend(), 'wasm');

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { UserError } from '../errors.ts';
 import { loadCoreGradients } from './core-gradients.ts';
 import { registerWasmKernels } from './wasm-kernels.ts';
+import { setWasmThreads } from './wasm-threads.ts';
 import { AdapterUnavailable, startWebgpu, type AdapterInfo } from './webgpu.ts';
 
 export type BackendRequest = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -20,8 +21,12 @@ export interface EngineInfo {
   version: string;
   /** Why this backend was taken, in one line. */
   reason: string;
-  /** True when the backend computes on one thread: a suite then uses the cores by running cells in parallel processes. */
-  singleThreaded: boolean;
+  /**
+   * The threads one process computes on, where scbench sets them (wasm: `threads`; cpu: 1): a suite fills
+   * the cores with processes of as many threads. Null where the engine runs its own thread pool
+   * (libtensorflow) or a GPU computes: a suite then runs one cell at a time.
+   */
+  threads: number | null;
   /** The GPU adapter, for webgpu: two adapters are two engines. */
   adapter?: AdapterInfo;
 }
@@ -43,9 +48,12 @@ const WEBGPU = '@tensorflow/tfjs-backend-webgpu';
  * Starts the requested backend and makes it the current one. 'auto' takes the fastest that starts
  * (AUTO_ORDER) and logs which and why it skipped the others; an explicit request that cannot be met
  * throws UserError instead of falling back. Only an explicit 'webgpu' takes a software adapter.
+ * `threads` is wasm's thread count (1: its single-threaded build); other engines ignore it.
  */
-export async function initEngine(request: BackendRequest, log: (line: string) => void = () => {}): Promise<EngineInfo> {
+export async function initEngine(request: BackendRequest, log: (line: string) => void = () => {}, threads = 1): Promise<EngineInfo> {
+  wasmThreads = threads;
   if (request !== 'auto') {
+    if (threads > 1 && request !== 'wasm') throw new UserError(`--threads: only the wasm backend computes on a thread count scbench sets; --backend ${request} leaves it to the engine`);
     try {
       return await start(request, true);
     } catch (error) {
@@ -100,6 +108,8 @@ async function start(backend: Exclude<BackendRequest, 'auto'>, allowSoftwareAdap
 }
 
 let started: EngineInfo | undefined;
+/** The thread count the next wasm start uses. */
+let wasmThreads = 1;
 
 /** The engine this process started last with initEngine; results record it as what computed them. */
 export function startedEngine(): EngineInfo {
@@ -116,7 +126,7 @@ async function startTensorflow(): Promise<EngineInfo> {
       const usingGpu = (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
       // Once loaded, tfjs-node-gpu owns the 'tensorflow' backend of this process; without a GPU it runs on the CPU.
       const reason = usingGpu ? 'libtensorflow sees a GPU' : 'tfjs-node-gpu loaded but sees no GPU: libtensorflow runs on the CPU';
-      return info(usingGpu ? 'tensorflow-gpu' : 'tensorflow', TFJS_NODE_GPU, reason, false);
+      return info(usingGpu ? 'tensorflow-gpu' : 'tensorflow', TFJS_NODE_GPU, reason, null);
     } catch (error) {
       if (!(error instanceof Unavailable)) throw error;
       gpuProblem = error.message;
@@ -130,7 +140,7 @@ async function startTensorflow(): Promise<EngineInfo> {
     );
   }
   await loadTensorflowPackage(TFJS_NODE);
-  return info('tensorflow', TFJS_NODE, `native libtensorflow on the CPU (${gpuProblem})`, false);
+  return info('tensorflow', TFJS_NODE, `native libtensorflow on the CPU (${gpuProblem})`, null);
 }
 
 function isInstalled(name: string): boolean {
@@ -159,11 +169,13 @@ async function startWasm(): Promise<EngineInfo> {
   const wasm = await importPackage(WASM);
   // The .wasm binaries sit beside the package's main file; Emscripten reads them from disk in Node.
   wasm.setWasmPaths(`${dirname(require.resolve(WASM))}/`);
+  setWasmThreads(wasm, wasmThreads);
   await setBackend('wasm', WASM);
   registerWasmKernels();
   const threads = wasm.getThreadsCount();
+  if (threads !== wasmThreads) throw new Unavailable(`started on ${threads} threads, not the ${wasmThreads} asked for`);
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'SIMD' : 'no SIMD';
-  return info('wasm', WASM, `XNNPACK in WebAssembly, ${simd}, ${threads} thread${threads === 1 ? '' : 's'}`, threads === 1);
+  return info('wasm', WASM, `XNNPACK in WebAssembly, ${simd}, ${threads} thread${threads === 1 ? '' : 's'}`, threads);
 }
 
 async function startWebgpuEngine(allowSoftwareAdapter: boolean): Promise<EngineInfo> {
@@ -172,7 +184,7 @@ async function startWebgpuEngine(allowSoftwareAdapter: boolean): Promise<EngineI
   });
   await setBackend('webgpu', WEBGPU);
   const kind = adapter.software ? 'a software adapter: for correctness, not speed' : 'a hardware adapter';
-  return { ...info('webgpu', WEBGPU, `WebGPU through Dawn on ${adapter.description || adapter.device} (${kind})`, false), adapter };
+  return { ...info('webgpu', WEBGPU, `WebGPU through Dawn on ${adapter.description || adapter.device} (${kind})`, null), adapter };
 }
 
 async function startCpu(): Promise<EngineInfo> {
@@ -180,7 +192,7 @@ async function startCpu(): Promise<EngineInfo> {
   await setBackend('cpu', CPU);
   // The cpu backend greets its first tensor with a banner recommending tfjs-node; our own log says which backend runs.
   (tf.backend() as { firstUse?: boolean }).firstUse = false;
-  return info('cpu', CPU, 'plain JavaScript kernels: slow, for tests on tiny shapes', true);
+  return info('cpu', CPU, 'plain JavaScript kernels: slow, for tests on tiny shapes', 1);
 }
 
 async function setBackend(backend: string, packageName: string): Promise<void> {
@@ -194,9 +206,9 @@ async function setBackend(backend: string, packageName: string): Promise<void> {
   await tf.ready();
 }
 
-function info(kind: Kind, packageName: string, reason: string, singleThreaded: boolean): EngineInfo {
+function info(kind: Kind, packageName: string, reason: string, threads: number | null): EngineInfo {
   const { version } = require(`${packageName}/package.json`) as { version: string };
-  return { backend: tf.getBackend(), kind, packageName, version, reason, singleThreaded };
+  return { backend: tf.getBackend(), kind, packageName, version, reason, threads };
 }
 
 function firstLine(error: unknown): string {

@@ -18,17 +18,24 @@ export interface NativeKernels {
   column_sums(inPtr: number, outPtr: number, rows: number, cols: number): void;
 }
 
-export const NATIVE_KERNELS_PATH = fileURLToPath(new URL('./native/kernels.wasm', import.meta.url));
+/** The build for the single-threaded backend's memory, and the same code for the threaded one's shared memory. */
+export const NATIVE_KERNELS_PATHS = {
+  plain: fileURLToPath(new URL('./native/kernels.wasm', import.meta.url)),
+  shared: fileURLToPath(new URL('./native/kernels-shared.wasm', import.meta.url)),
+};
 
-let module: WebAssembly.Module | undefined;
+const modules: { plain?: WebAssembly.Module; shared?: WebAssembly.Module } = {};
 const instances = new WeakMap<WebAssembly.Memory, NativeKernels>();
 
 /** The kernels bound to this backend's heap (one instance per heap, made on first use). */
 export function nativeKernels(backend: BackendWasm): NativeKernels {
-  const memory = (backend.wasm as unknown as { asm: { memory: WebAssembly.Memory } }).asm.memory;
+  // The single-threaded build exports its memory; the threaded one imports a shared memory it made.
+  const wasm = backend.wasm as unknown as { asm: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
+  const memory = wasm.asm.memory ?? wasm.wasmMemory!;
   let kernels = instances.get(memory);
   if (kernels === undefined) {
-    module ??= new WebAssembly.Module(readFileSync(NATIVE_KERNELS_PATH));
+    const build = memory.buffer instanceof SharedArrayBuffer ? 'shared' : 'plain';
+    const module = (modules[build] ??= new WebAssembly.Module(readFileSync(NATIVE_KERNELS_PATHS[build])));
     kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as NativeKernels;
     instances.set(memory, kernels);
   }

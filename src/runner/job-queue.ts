@@ -17,6 +17,11 @@ export class JobQueue {
     return this.waiting.length === 0;
   }
 
+  /** Cells waiting or running (a cell just taken included). */
+  get unfinished(): number {
+    return this.waiting.length + this.running.size;
+  }
+
   /** The next job whose source cell is done, waiting for one if need be; undefined once none is left. */
   async take(): Promise<CellJob | undefined> {
     for (;;) {

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,7 @@ function metricsRows(out: string, cell: string): string[][] {
 const learned = (rows: string[][]) => rows.map((r) => r.slice(0, 9).join(','));
 
 let completed: { out: string } | undefined;
+const cores = os.availableParallelism();
 
 test('a suite runs to completion in workers, writes its results, and a re-run skips finished cells', async () => {
   const w = await workspace();
@@ -55,6 +56,8 @@ test('a suite runs to completion in workers, writes its results, and a re-run sk
     const record = JSON.parse(readFileSync(join(w.out, 'tiny', cell, 'run.json'), 'utf8'));
     assert.is(record.status, 'completed');
     assert.is(record.engine.kind, 'wasm');
+    // Two cells at once share the cores.
+    assert.is(record.engine.threads, Math.min(8, Math.max(1, Math.floor(cores / Math.min(cores, 2)))));
     assert.is(record.epochsCompleted, 3);
     // 1,000 digits in batches of 100: ten steps an epoch, each logged once with what it used and its loss.
     const steps = (await readStepLog(join(w.out, 'tiny', cell, 'steps.csv')))!;
@@ -101,7 +104,9 @@ test('a run killed with SIGKILL mid-cell resumes: every finished epoch and step 
   const rows = metricsRows(w.out, 'constant');
   assert.equal(rows.slice(1).map((r) => r[0]), ['1', '2', '3']);
   assert.ok(completed, 'needs the uninterrupted run of the first test');
-  assert.equal(learned(rows), learned(metricsRows(completed.out, 'constant')), 'resumed run = uninterrupted run');
+  // A lone cell computes on all cores (up to wasm's 8 threads); the first test's, beside another, on fewer.
+  assert.is(JSON.parse(readFileSync(join(w.out, 'tiny', 'constant', 'run.json'), 'utf8')).engine.threads, Math.min(8, cores));
+  assert.equal(learned(rows), learned(metricsRows(completed.out, 'constant')), 'resumed run (all cores) = uninterrupted run (beside another cell): thread counts give the same bits');
   const stepLogOf = (out: string) => readFileSync(join(out, 'tiny', 'constant', 'steps.csv'), 'utf8');
   assert.is(stepLogOf(w.out), stepLogOf(completed.out), 'resumed step log = uninterrupted step log');
 });

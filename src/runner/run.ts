@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { datasetNames } from '../data/datasets.ts';
 import { initEngine, type BackendRequest, type EngineInfo } from '../engine/backend.ts';
+import { MAX_WASM_THREADS } from '../engine/wasm-threads.ts';
+import { UserError } from '../errors.ts';
 import { NETWORK_NAMES } from '../nn/network.ts';
 import { loadSuite, resolveSuitePath, selectCells, type CellSpec, type Suite } from '../suite/index.ts';
 import { formatTable } from '../text-table.ts';
@@ -25,6 +27,8 @@ export interface RunOptions {
   /** Seeds 1..seeds for every cell, instead of the suite's. */
   seeds?: number;
   jobs?: number;
+  /** wasm: every cell's threads, instead of the cores shared among the cells left. */
+  threads?: number;
   log: (line: string) => void;
 }
 
@@ -66,12 +70,16 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
 
   if (todo.length > 0) {
     const engine = await initEngine(options.backend, options.log);
-    const jobs = Math.min(todo.length, options.jobs ?? (engine.singleThreaded ? os.availableParallelism() : 1));
+    if (options.threads !== undefined && engine.kind !== 'wasm') throw new UserError(`--threads: only the wasm backend computes on a thread count scbench sets, not ${engine.kind}`);
+    const cores = os.availableParallelism();
+    const jobs = Math.min(todo.length, options.jobs ?? (engine.threads === null ? 1 : cores));
+    const threads = engine.kind !== 'wasm' ? () => 1 : threadsPerCell(cores, jobs, options.threads);
     options.log(`running ${todo.length} cell(s) of suite "${suite.name}" on ${engine.kind} with ${jobs} worker process(es)`);
     await runInWorkers(
       todo.map((cell) => ({ suite: suite.name, cell, outDir: options.outDir, shard: options.shard })),
       engine,
       jobs,
+      threads,
     );
   }
 
@@ -79,11 +87,19 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
   return { suite, records, failed: records.filter((r) => r.record?.status !== 'completed' && r.record?.status !== 'diverged').length };
 }
 
-async function runInWorkers(jobs: CellJob[], engine: EngineInfo, workerCount: number): Promise<void> {
+/**
+ * The threads of a cell about to start, given how many cells are left (it included): the cores shared
+ * among the processes that can still run, so that a suite's last cells, fewer than the cores, use them all.
+ */
+function threadsPerCell(cores: number, jobs: number, fixed: number | undefined): (unfinished: number) => number {
+  return (unfinished) => fixed ?? Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(cores / Math.min(jobs, unfinished))));
+}
+
+async function runInWorkers(jobs: CellJob[], engine: EngineInfo, workerCount: number, threads: (unfinished: number) => number): Promise<void> {
   const view = progressView();
   const queue = new JobQueue(jobs);
   try {
-    await Promise.all(Array.from({ length: workerCount }, () => workerLoop(queue, engine, view)));
+    await Promise.all(Array.from({ length: workerCount }, () => workerLoop(queue, engine, view, threads)));
   } finally {
     view.stop();
   }
@@ -92,36 +108,43 @@ async function runInWorkers(jobs: CellJob[], engine: EngineInfo, workerCount: nu
 const workerEntry = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
 /**
- * One worker process taking cells from the shared queue until it is empty. A worker that dies
- * (out of memory, a crash in native code) fails only its cell: a fresh one takes the rest.
+ * One worker process taking cells from the shared queue until it is empty; a cell that needs another
+ * thread count than the worker's gets a fresh worker. A worker that dies (out of memory, a crash in
+ * native code) fails only its cell: a fresh one takes the rest.
  */
-async function workerLoop(queue: JobQueue, engine: EngineInfo, view: ProgressView): Promise<void> {
-  while (!queue.empty) {
-    const worker = await startWorker(engine);
-    try {
-      for (let job = await queue.take(); job; job = await queue.take()) {
-        try {
-          view.log(describeResult(await worker.run(job, (event) => view.event(event))));
-        } catch (error) {
-          await recordWorkerFailure(job, (error as Error).message);
-          view.log(`${job.cell.id}: failed: ${(error as Error).message}`);
-          break;
-        } finally {
-          queue.done(job);
+async function workerLoop(queue: JobQueue, engine: EngineInfo, view: ProgressView, threadsFor: (unfinished: number) => number): Promise<void> {
+  let worker: Worker | undefined;
+  try {
+    for (let job = await queue.take(); job; job = await queue.take()) {
+      try {
+        const threads = threadsFor(queue.unfinished);
+        if (worker?.threads !== threads) {
+          worker?.close();
+          worker = undefined;
+          worker = await startWorker(engine, threads);
         }
+        view.log(describeResult(await worker.run(job, (event) => view.event(event))));
+      } catch (error) {
+        await recordWorkerFailure(job, (error as Error).message);
+        view.log(`${job.cell.id}: failed: ${(error as Error).message}`);
+        worker?.close();
+        worker = undefined;
+      } finally {
+        queue.done(job);
       }
-    } finally {
-      worker.close();
     }
+  } finally {
+    worker?.close();
   }
 }
 
 interface Worker {
+  threads: number;
   run(job: CellJob, onEvent: (event: CellEvent) => void): Promise<CellRunSummary>;
   close(): void;
 }
 
-async function startWorker(engine: EngineInfo): Promise<Worker> {
+async function startWorker(engine: EngineInfo, threads: number): Promise<Worker> {
   const child = fork(workerEntry, [], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let waiting: { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void; onEvent?: (event: CellEvent) => void } | undefined;
   child.on('message', (reply: WorkerReply) => {
@@ -136,8 +159,9 @@ async function startWorker(engine: EngineInfo): Promise<Worker> {
       child.send(message);
     });
 
-  await request({ type: 'init', backend: engine.kind === 'tensorflow-gpu' ? 'tensorflow' : engine.kind });
+  await request({ type: 'init', backend: engine.kind === 'tensorflow-gpu' ? 'tensorflow' : engine.kind, threads });
   return {
+    threads,
     run: async (job, onEvent) => ((await request({ type: 'run', job }, onEvent)) as Extract<WorkerReply, { type: 'done' }>).result,
     close: () => child.connected && child.disconnect(),
   };

@@ -2,7 +2,7 @@
 import { initEngine, type BackendRequest, type EngineInfo } from '../engine/backend.ts';
 import { runCell, type CellEvent, type CellJob, type CellRunSummary } from './cell.ts';
 
-export type WorkerRequest = { type: 'init'; backend: BackendRequest } | { type: 'run'; job: CellJob };
+export type WorkerRequest = { type: 'init'; backend: BackendRequest; threads: number } | { type: 'run'; job: CellJob };
 export type WorkerReply =
   | { type: 'ready'; engine: EngineInfo }
   | { type: 'event'; event: CellEvent }
@@ -21,7 +21,7 @@ process.on('message', (request: WorkerRequest) => {
 
 async function handle(request: WorkerRequest): Promise<void> {
   if (request.type === 'init') {
-    engine = await initEngine(request.backend);
+    engine = await initEngine(request.backend, undefined, request.threads);
     send({ type: 'ready', engine });
     return;
   }
