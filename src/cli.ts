@@ -1,16 +1,16 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 // Each command imports what it needs when it runs: start-up stays short, whatever the command.
-import { datasetNames } from './data/datasets.ts';
 import { addDataset, describeDataset, fetchByName } from './data/registry.ts';
 import type { BackendRequest } from './engine/backend.ts';
 import { releaseEngines } from './engine/release.ts';
 import { MAX_WASM_THREADS } from './engine/wasm-threads.ts';
 import { UserError } from './errors.ts';
 import { NETWORK_NAMES } from './nn/network.ts';
-import { formatCellTable, formatDepartures, formatShardTable, loadSuite, resolveSuitePath } from './suite/index.ts';
+import { formatCellTable, formatDepartures, formatRangeTestTable, formatShardTable, openSuite, trainingSuite } from './suite/index.ts';
 
-const BENCHMARKS_DIR = fileURLToPath(new URL('../benchmarks', import.meta.url));
+/** Where `run` trains into unless told: its report then goes to reports/<suite>/, beside it. */
+const DEFAULT_RESULTS = 'results';
 const stderr = (line: string) => process.stderr.write(`${line}\n`);
 
 function positiveInteger(flag: string) {
@@ -85,7 +85,8 @@ function program(): Command {
     .description('train the cells of a suite; finished cells are skipped and killed ones resumed')
     .option('--suite <name|file>', 'suite name in benchmarks/ or a suite file', 'quick')
     .addOption(backendOption())
-    .option('--out <dir>', 'results directory', 'results')
+    .option('--out <dir>', 'results directory', DEFAULT_RESULTS)
+    .option('--report-out <dir>', 'the report folder (default: reports/<suite>/ beside the default results folder, else <out>/reports/<suite>/)')
     .option('--cells <glob>', 'only cells whose id matches (* and ?)')
     .option('--shard <i/n>', 'run the i-th of n deterministic shares of the cells')
     .option('--epochs <n>', 'override every cell\'s epoch budget (claims on such cells are not comparable)', positiveInteger('--epochs'))
@@ -96,23 +97,24 @@ function program(): Command {
     .option('--smoke', 'instead of training: two iterations per cell on random data of its real shapes, with a table of parameters, FLOPs, speed and memory')
     .option('--smoke-batch <n>', 'batch size of the smoke iterations', positiveInteger('--smoke-batch'), 2)
     .action(async (options) => {
+      const suite = openSuite(options.suite, { seeds: options.seeds });
       if (options.smoke) {
         const { smokeCommand } = await import('./smoke/index.ts');
-        console.log(await smokeCommand({ suite: options.suite, backend: options.backend, smokeBatch: options.smokeBatch, cells: options.cells, log: stderr }));
+        console.log(await smokeCommand({ suite: trainingSuite(suite), backend: options.backend, smokeBatch: options.smokeBatch, cells: options.cells, log: stderr }));
         return;
       }
-      const rangeTests = await import('./range-test/index.ts');
       const { reportCommand } = await import('./report/index.ts');
-      const writeReport = () => options.report && reportCommand({ results: [options.out], suite: options.suite, seeds: options.seeds, log: stderr });
-      const suiteFile = resolveSuitePath(options.suite, BENCHMARKS_DIR);
-      if (rangeTests.isRangeTestSuite(suiteFile)) {
-        if (options.shard !== undefined) throw new UserError(`--shard: ${suiteFile} is a range-test suite, which runs whole; choose its tests with --cells`);
-        console.log(await rangeTests.runRangeTestSuite({ file: suiteFile, backend: options.backend, outDir: options.out, cells: options.cells, log: stderr }));
+      const reportOut = options.reportOut ?? (options.out === DEFAULT_RESULTS ? undefined : join(options.out, 'reports', suite.suite.name));
+      const writeReport = () => options.report && reportCommand({ results: [options.out], suite, out: reportOut, log: stderr });
+      if (suite.kind === 'range-tests') {
+        if (options.shard !== undefined) throw new UserError(`--shard: ${suite.suite.file} is a range-test suite, which runs whole; choose its tests with --cells`);
+        const { runRangeTestSuite } = await import('./range-test/index.ts');
+        console.log(await runRangeTestSuite({ suite: suite.suite, backend: options.backend, outDir: options.out, cells: options.cells, log: stderr }));
         await writeReport();
         return;
       }
       const { formatSummary, runSuite } = await import('./runner/run.ts');
-      const summary = await runSuite({ ...options, backend: options.backend as BackendRequest, benchmarksDir: BENCHMARKS_DIR, outDir: options.out, log: stderr });
+      const summary = await runSuite({ ...options, suite: suite.suite, backend: options.backend as BackendRequest, outDir: options.out, log: stderr });
       console.log(formatSummary(summary));
       await writeReport();
       if (summary.failed > 0) throw new CellsFailed(summary.failed);
@@ -183,8 +185,14 @@ function program(): Command {
     .option('--shards <n>', 'instead: which of n shards (run --shard i/n) each cell runs in, and the expected cost of each', positiveInteger('--shards'))
     .addOption(seedsOption())
     .action((options) => {
-      const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: datasetNames() }, { seeds: options.seeds });
-      console.log(`${suite.name}: ${suite.description}\n`);
+      const opened = openSuite(options.suite, { seeds: options.seeds });
+      console.log(`${opened.suite.name}: ${opened.suite.description}\n`);
+      if (opened.kind === 'range-tests') {
+        if (options.shards !== undefined) throw new UserError(`--shards: ${opened.suite.file} is a range-test suite, which runs whole`);
+        console.log(formatRangeTestTable(opened.suite.tests));
+        return;
+      }
+      const { suite } = opened;
       console.log(options.shards === undefined ? formatCellTable(suite.cells) : formatShardTable(suite.cells, options.shards));
       const departures = formatDepartures(suite.departures);
       if (departures) console.log(`\n${departures}`);

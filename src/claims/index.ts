@@ -1,20 +1,17 @@
 // `scbench claims [--suite S] [--results DIR...]`: the verdict of every claim the suite declares, from the results
 // on disk (shards merged as the report merges them).
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { datasetNames } from '../data/datasets.ts';
-import { NETWORK_NAMES } from '../nn/network.ts';
+import { relative, resolve } from 'node:path';
 import { readCellResults } from '../results/cell-results.ts';
-import { loadSuite, resolveSuitePath } from '../suite/index.ts';
+import { openSuite } from '../suite/index.ts';
 import { formatTable } from '../text-table.ts';
 import { evaluateClaims, type ClaimVerdict } from './evaluate.ts';
 
 
-const BENCHMARKS_DIR = fileURLToPath(new URL('../../benchmarks', import.meta.url));
-
 /** The claims table of a suite's results; `results` defaults to ["results"]. Warnings about the results are part of the text. */
 export async function claimsCommand(options: { suite: string; results: string[]; seeds?: number }): Promise<string> {
-  const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: datasetNames() }, { seeds: options.seeds });
+  const opened = openSuite(options.suite, { seeds: options.seeds });
+  if (opened.kind === 'range-tests') return `suite ${opened.suite.name} (${relative(process.cwd(), opened.suite.file)}) declares range tests, no claims`;
+  const suite = opened.suite;
   if (!suite.claims?.length) return `suite ${suite.name} declares no claims`;
   const dirs = (options.results.length > 0 ? options.results : ['results']).map((dir) => resolve(dir));
   const warnings: string[] = [];

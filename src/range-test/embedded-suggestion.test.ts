@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { BENCHMARKS_DIR } from '../suite/index.ts';
 
 const scbench = fileURLToPath(new URL('../../bin/scbench', import.meta.url));
-const checkSuite = fileURLToPath(new URL('../../benchmarks/lr-suggestion.json', import.meta.url));
+const checkSuite = join(BENCHMARKS_DIR, 'lr-suggestion.json');
 const TEST_ID = 'embedded.simple-mnist.mnist';
 
 test("lr-suggestion's suggested max lr is the embedded range test's one-cycle-max suggestion", async () => {

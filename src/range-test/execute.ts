@@ -6,33 +6,10 @@ import { startedEngine } from '../engine/backend.ts';
 import { buildNetwork } from '../nn/network.ts';
 import { readRecord, writeCurve, writeRecord, type RangeTestFiles, type RangeTestPoint, type RangeTestRecord, type RangeTestSuggestion } from '../results/range-test.ts';
 import { gitCommit, libraryVersions } from '../runner/environment.ts';
+import type { RangeTestSpec } from '../suite/range-tests.ts';
 import { MomentumSgd } from '../train/sgd.ts';
-import type { RampScale } from './lr-ramp.ts';
 import { RANGE_TEST_DEFAULTS, runRangeTest, type RangeTestSettings } from './range-test.ts';
-import { pickSweepValue, suggestLrs, type SweepParameter } from './suggestions.ts';
-
-/** A range test, complete: every field set, a sweep's values resolved. */
-export interface RangeTestSpec {
-  id: string;
-  network: string;
-  dataset: string;
-  minLr: number;
-  maxLr: number;
-  scale: RampScale;
-  /** Steps of the test; when absent, `epochs` whole epochs of the training split. */
-  iterations?: number;
-  epochs: number;
-  momentum: number;
-  weightDecay: number;
-  batchSize: number;
-  seed: number;
-  validationSamples: number;
-  augment: boolean;
-  stopFactor: number;
-  /** One curve per value of the parameter, each from the same initial weights and data order. */
-  sweep?: { parameter: SweepParameter; values: number[] };
-  description?: string;
-}
+import { pickSweepValue, suggestLrs } from './suggestions.ts';
 
 /** Multiples of a coarse sweep's pick that its fine sweep tries: between the neighbouring decades. */
 export const FINE_SWEEP_FACTORS = [0.3, 0.5, 1, 2, 3] as const;

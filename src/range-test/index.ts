@@ -2,4 +2,3 @@
 // from the `scbench find-lr` flags or from range-test suite files.
 export { findLrCommand, parseSweepFlag, type FindLrOptions } from './find-lr.ts';
 export { runRangeTestSuite, type RangeTestSuiteOptions } from './suite-run.ts';
-export { isRangeTestSuite, loadRangeTestSuite, type RangeTestSuite } from './suite-file.ts';

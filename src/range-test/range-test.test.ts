@@ -12,7 +12,8 @@ import { parseNumericCsv } from '../results/csv.ts';
 import { curveCsv, parseSuggestions, RANGE_TEST_COLUMNS, rangeTestFiles } from '../results/range-test.ts';
 import { trainStep } from '../train/loop.ts';
 import { MomentumSgd } from '../train/sgd.ts';
-import { executeRangeTest, type RangeTestSpec } from './execute.ts';
+import type { RangeTestSpec } from '../suite/range-tests.ts';
+import { executeRangeTest } from './execute.ts';
 import { RANGE_TEST_DEFAULTS, runRangeTest, type RangeTestSettings } from './range-test.ts';
 import { suggestLrs } from './suggestions.ts';
 

@@ -4,6 +4,7 @@ import type { Augmentation, ImageDataset } from '../data/dataset.ts';
 import type { Network } from '../nn/network.ts';
 import { permutation, seededRandom } from '../random.ts';
 import type { RangeTestPoint } from '../results/range-test.ts';
+import { RANGE_TEST_FIELD_DEFAULTS } from '../suite/range-tests.ts';
 import { trainStep } from '../train/loop.ts';
 import { crossEntropy } from '../train/loss.ts';
 import type { MomentumSgd } from '../train/sgd.ts';
@@ -32,7 +33,8 @@ export interface RangeTestSettings {
   beta: number;
 }
 
-export const RANGE_TEST_DEFAULTS = { minLr: 1e-5, maxLr: 10, scale: 'exp', stopFactor: 4, beta: 0.98, validationSamples: 0 } as const;
+/** A test's settings that neither suites nor flags set: the declared fields' defaults, and the smoothing factor. */
+export const RANGE_TEST_DEFAULTS = { ...RANGE_TEST_FIELD_DEFAULTS, beta: 0.98 } as const;
 
 export interface RangeTestCurve {
   points: RangeTestPoint[];

@@ -1,17 +1,15 @@
 // `scbench run --suite <range-test suite>`: the declared range tests, one after another in this process,
 // each into <outDir>/<suite>/<test-id>/; a test whose suggestions.json exists is skipped.
 import { join } from 'node:path';
-import { datasetNames } from '../data/datasets.ts';
 import { initEngine, type BackendRequest } from '../engine/backend.ts';
 import { UserError } from '../errors.ts';
-import { NETWORK_NAMES } from '../nn/network.ts';
+import { rangeTestFiles, readRecord } from '../results/range-test.ts';
+import type { DeclaredRangeTest, RangeTestSpec, RangeTestSuite } from '../suite/index.ts';
 import { globMatcher } from '../suite/select.ts';
-import { executeRangeTest, fineSweepValues, formatRecord, type RangeTestSpec } from './execute.ts';
-import { readRecord, rangeTestFiles } from '../results/range-test.ts';
-import { loadRangeTestSuite, type DeclaredRangeTest } from './suite-file.ts';
+import { executeRangeTest, fineSweepValues, formatRecord } from './execute.ts';
 
 export interface RangeTestSuiteOptions {
-  file: string;
+  suite: RangeTestSuite;
   backend: BackendRequest;
   outDir: string;
   /** Comma-separated id patterns (`*`, `?`), as `--cells`. */
@@ -24,7 +22,7 @@ export interface RangeTestSuiteOptions {
  * run; then the whole throws an Error naming the failed tests (after logging the text), so the exit code says so.
  */
 export async function runRangeTestSuite(options: RangeTestSuiteOptions): Promise<string> {
-  const suite = loadRangeTestSuite(options.file, { networks: NETWORK_NAMES, datasets: datasetNames() });
+  const { suite } = options;
   const matches = options.cells === undefined ? () => true : globMatcher(options.cells);
   const tests = suite.tests.filter((test) => matches(test.id));
   if (tests.length === 0) throw new UserError(`--cells ${JSON.stringify(options.cells)}: matches no range test (tests: ${suite.tests.map((t) => t.id).join(', ')})`);

@@ -1,26 +1,26 @@
 // `scbench report`: the report of a suite's results on disk (see build.ts).
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { evaluateClaims } from '../claims/evaluate.ts';
-import { datasetNames } from '../data/datasets.ts';
-import { NETWORK_NAMES } from '../nn/network.ts';
-import { loadSuite, resolveSuitePath } from '../suite/index.ts';
+import { openSuite, type AnySuite } from '../suite/index.ts';
 import { buildReport } from './build.ts';
 
 export { buildReport, type ClaimEvaluator, type Report, type ReportOptions } from './build.ts';
 
-const BENCHMARKS_DIR = fileURLToPath(new URL('../../benchmarks', import.meta.url));
+export interface ReportCommandOptions {
+  results: string[];
+  /** The suite, loaded, or its name or file (resolved like `scbench run`'s). */
+  suite: AnySuite | string;
+  /** The report folder (default reports/<suite>/). */
+  out?: string;
+  seeds?: number;
+  log: (line: string) => void;
+}
 
-/**
- * The CLI's `scbench report`: resolves the suite like `scbench run`, returns the path of index.html.
- * A range-test suite gives a report of its curves and suggestions.
- */
-export async function reportCommand(options: { results: string[]; suite: string; out?: string; seeds?: number; log: (line: string) => void }): Promise<string> {
-  const file = resolveSuitePath(options.suite, BENCHMARKS_DIR);
-  const known = { networks: NETWORK_NAMES, datasets: datasetNames() };
-  const { isRangeTestSuite, loadRangeTestSuite } = await import('../range-test/index.ts');
-  const rangeTestSuite = isRangeTestSuite(file) ? loadRangeTestSuite(file, known) : undefined;
-  const suite = rangeTestSuite ? { ...rangeTestSuite, cells: [] } : loadSuite(file, known, { seeds: options.seeds });
+/** The CLI's `scbench report`; returns the path of index.html. A range-test suite gives a report of its curves and suggestions. */
+export async function reportCommand(options: ReportCommandOptions): Promise<string> {
+  const opened = typeof options.suite === 'string' ? openSuite(options.suite, { seeds: options.seeds }) : options.suite;
+  const rangeTestSuite = opened.kind === 'range-tests' ? opened.suite : undefined;
+  const suite = opened.kind === 'range-tests' ? { ...opened.suite, cells: [] } : opened.suite;
   const report = await buildReport({
     resultsDirs: (options.results.length > 0 ? options.results : ['results']).map((dir) => resolve(dir)),
     suite,

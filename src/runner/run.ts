@@ -2,12 +2,10 @@ import { fork } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { datasetNames } from '../data/datasets.ts';
 import { initEngine, type BackendRequest, type EngineInfo } from '../engine/backend.ts';
 import { MAX_WASM_THREADS } from '../engine/wasm-threads.ts';
 import { UserError } from '../errors.ts';
-import { NETWORK_NAMES } from '../nn/network.ts';
-import { loadSuite, resolveSuitePath, selectCells, type CellSpec, type Suite } from '../suite/index.ts';
+import { selectCells, type CellSpec, type Suite } from '../suite/index.ts';
 import { formatTable } from '../text-table.ts';
 import type { CellEvent, CellJob, CellRunSummary } from './cell.ts';
 import { gitCommit } from './environment.ts';
@@ -17,15 +15,13 @@ import { cellFiles, readRunRecord, writeRunRecord, type RunRecord } from '../res
 import type { WorkerReply, WorkerRequest } from './worker.ts';
 
 export interface RunOptions {
-  suite: string;
-  benchmarksDir: string;
+  /** Loaded with the run's seeds. */
+  suite: Suite;
   backend: BackendRequest;
   outDir: string;
   cells?: string;
   shard?: string;
   epochs?: number;
-  /** Seeds 1..seeds for every cell, instead of the suite's. */
-  seeds?: number;
   jobs?: number;
   /** wasm: every cell's threads, instead of the cores shared among the cells left. */
   threads?: number;
@@ -43,7 +39,7 @@ export interface RunSummary {
  * same configuration and resuming killed ones from their checkpoints.
  */
 export async function runSuite(options: RunOptions): Promise<RunSummary> {
-  const suite = loadSuite(resolveSuitePath(options.suite, options.benchmarksDir), { networks: NETWORK_NAMES, datasets: datasetNames() }, { seeds: options.seeds });
+  const { suite } = options;
   const cells = selectCells(suite.cells, { glob: options.cells, shard: options.shard }).map((cell) =>
     options.epochs === undefined ? cell : { ...cell, epochs: options.epochs },
   );

@@ -1,7 +1,7 @@
 // The policy JSON of suite files and `scbench schedule --policy`: one schema over the policies, and the
 // schedule each one makes.
 import { z } from 'zod';
-import { UserError } from '../errors.ts';
+import { validated } from '../json/problems.ts';
 import { constantPolicy, constantSchedule } from './constant.ts';
 import { cyclicalPolicy, cyclicalSchedule } from './cyclical.ts';
 import { multistepPolicy, multistepSchedule } from './multistep.ts';
@@ -25,13 +25,9 @@ export const policySchema = z.discriminatedUnion('name', [...POLICIES], {
 /** A validated policy with its defaults filled in. */
 export type Policy = z.output<typeof policySchema>;
 
-/** Validates `json`; a failure is a UserError naming the source and the field: `--policy: maxLr: must be > 0`. */
+/** Validates `json`; a failure is a UserError naming the source and each problem's field: `--policy: maxLr: must be > 0`. */
 export function parsePolicy(json: unknown, where: string): Policy {
-  const parsed = policySchema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const path = issue.path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('').replace(/^\./, '');
-  throw new UserError(`${where}: ${path ? `${path}: ` : ''}${issue.message}`);
+  return validated(policySchema, json, where);
 }
 
 /**

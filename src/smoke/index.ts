@@ -1,19 +1,14 @@
 // `scbench run --suite S --smoke [--smoke-batch N]`: smokeCell (smoke.ts) over the selected cells of a suite, one
 // table row a cell, on the chosen backend.
-import { fileURLToPath } from 'node:url';
-import { datasetNames } from '../data/datasets.ts';
 import { initEngine, type BackendRequest } from '../engine/backend.ts';
-import { NETWORK_NAMES } from '../nn/network.ts';
-import { loadSuite, resolveSuitePath, selectCells } from '../suite/index.ts';
+import { selectCells, type Suite } from '../suite/index.ts';
 import { formatTable } from '../text-table.ts';
 import { ESTIMATION_RULE, smokeCell, type SmokeResult } from './smoke.ts';
 
 export { ESTIMATION_RULE, smokeCell, type SmokeResult } from './smoke.ts';
 
-const BENCHMARKS_DIR = fileURLToPath(new URL('../../benchmarks', import.meta.url));
-
 export interface SmokeOptions {
-  suite: string;
+  suite: Suite;
   backend: BackendRequest;
   /** Images a training iteration (default 2). */
   smokeBatch?: number;
@@ -24,7 +19,7 @@ export interface SmokeOptions {
 
 /** Smoke-runs the cells in suite order, logging each as it finishes; returns the table and the total time. */
 export async function smokeCommand(options: SmokeOptions): Promise<string> {
-  const suite = loadSuite(resolveSuitePath(options.suite, BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: datasetNames() });
+  const { suite } = options;
   const cells = selectCells(suite.cells, { glob: options.cells });
   const smokeBatch = options.smokeBatch ?? 2;
   const engine = await initEngine(options.backend, options.log);

@@ -2,7 +2,7 @@
 // must all hold. The vocabulary is small and evaluated by one module (src/claims/evaluate.ts). Accuracies and margins are in
 // percent / percentage points of test top-1 accuracy, as the paper quotes them.
 import { z } from 'zod';
-import { strictObjectListingKeys as strict } from '../json/strict-object.ts';
+import { strictObject as strict } from '../json/strict-object.ts';
 
 const percent = z.number().min(0, 'must be in [0, 100]').max(100, 'must be in [0, 100]');
 const points = (min: number) => z.number().min(min, `must be >= ${min}`);

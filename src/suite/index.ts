@@ -1,19 +1,53 @@
-// Suites: declarative JSON files in benchmarks/ naming the cells to train. A file is
+// Suites: declarative JSON files in benchmarks/, of two kinds. A training suite names the cells to train:
 //   { "name", "description", "defaults"?: {<cell fields>}, "cells"?: [{ "id", <cell fields> }, ...],
 //     "rules"?: { "<rule>": { "policy", <derivation> } }, "rows"?: [{ <Table 1 row> }, ...] (see rows.ts),
-//     "matrix"?: { "<cell field>": [values, ...] }, "claims"?: [<claim>, ...] (see src/claims/),
+//     "matrix"?: { "<cell field>": [values, ...] }, "claims"?: [<claim>, ...] (see claims.ts),
 //     "departures"?: [{ "source", "difference", "why" }, ...] }
-// and loads into complete, validated cells (see CellSpec); every error names the file and the JSON path in it.
+// and loads into complete, validated cells (see CellSpec); a range-test suite declares "rangeTests" (range-tests.ts).
+// openSuite reads either once and says which it is; every error names the file and the JSON path in it.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { datasetNames } from '../data/datasets.ts';
 import { UserError } from '../errors.ts';
-import { expandCells } from './expand.ts';
 import { parseJsonText } from '../json/json-text.ts';
+import { NETWORK_NAMES } from '../nn/network.ts';
+import { expandCells } from './expand.ts';
+import { declaresRangeTests, rangeTestSuiteFrom, type RangeTestSuite } from './range-tests.ts';
 import { validateSuiteFile, type KnownNames, type Suite, type SuiteFile } from './suite-file.ts';
 
-export { formatCellTable, formatDepartures, formatShardTable } from './table.ts';
+export { formatCellTable, formatDepartures, formatRangeTestTable, formatShardTable } from './table.ts';
 export { selectCells, type CellSelection } from './select.ts';
 export type { CellSpec, Departure, KnownNames, Suite } from './suite-file.ts';
+export type { DeclaredRangeTest, RangeTestSpec, RangeTestSuite } from './range-tests.ts';
+
+/** The suites that ship with scbench, each `<name>.json`. */
+export const BENCHMARKS_DIR = fileURLToPath(new URL('../../benchmarks', import.meta.url));
+
+/** The names a suite may use: scbench's networks, and the built-in data sets and those added to the cache. */
+export function knownNames(): KnownNames {
+  return { networks: NETWORK_NAMES, datasets: datasetNames() };
+}
+
+/** A suite file of either kind, validated; a training suite expanded into its cells. */
+export type AnySuite = { kind: 'training'; suite: Suite } | { kind: 'range-tests'; suite: RangeTestSuite };
+
+/**
+ * The suite `nameOrPath` names (a suite of `benchmarksDir`, or a file), read once: a training suite with `overrides`
+ * applied, or a range-test suite (which has no seeds to override).
+ */
+export function openSuite(nameOrPath: string, overrides: SuiteOverrides = {}, benchmarksDir = BENCHMARKS_DIR, known = knownNames()): AnySuite {
+  const file = resolveSuitePath(nameOrPath, benchmarksDir);
+  return parseAnySuite(readSuiteText(file), file, known, overrides);
+}
+
+/** Validates the text of a suite file of either kind; `file` names it in errors and in the result. */
+export function parseAnySuite(text: string, file: string, known: KnownNames, overrides: SuiteOverrides = {}): AnySuite {
+  const shown = displayPath(file);
+  const json = parseJsonText(text, shown);
+  if (declaresRangeTests(json)) return { kind: 'range-tests', suite: { ...rangeTestSuiteFrom(json, shown, known), file } };
+  return { kind: 'training', suite: trainingSuiteFrom(json, file, known, overrides) };
+}
 
 /** `quick` -> `<benchmarksDir>/quick.json`; otherwise an existing file, used as is. */
 export function resolveSuitePath(nameOrPath: string, benchmarksDir: string): string {
@@ -33,21 +67,33 @@ export interface SuiteOverrides {
   seeds?: number;
 }
 
-/** Reads, validates and expands a suite file. */
+/** Reads, validates and expands a training suite file; a range-test suite is refused, naming the file. */
 export function loadSuite(file: string, known: KnownNames, overrides: SuiteOverrides = {}): Suite {
-  let text: string;
+  return trainingSuite(parseAnySuite(readSuiteText(file), file, known, overrides));
+}
+
+/** Validates and expands the text of a training suite file; `file` names it in errors and in the result. */
+export function parseSuite(text: string, file: string, known: KnownNames, overrides: SuiteOverrides = {}): Suite {
+  return trainingSuite(parseAnySuite(text, file, known, overrides));
+}
+
+/** The training suite; a range-test suite is a one-line error naming its file. */
+export function trainingSuite(any: AnySuite): Suite {
+  if (any.kind === 'training') return any.suite;
+  throw new UserError(`${displayPath(any.suite.file)}: declares range tests, not cells to train`);
+}
+
+function readSuiteText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     throw new UserError(`${displayPath(file)}: cannot read the suite file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  return parseSuite(text, file, known, overrides);
 }
 
-/** Validates and expands the text of a suite file; `file` names it in errors and in the result. */
-export function parseSuite(text: string, file: string, known: KnownNames, overrides: SuiteOverrides = {}): Suite {
+function trainingSuiteFrom(json: unknown, file: string, known: KnownNames, overrides: SuiteOverrides): Suite {
   const shown = displayPath(file);
-  const suiteFile = withSeeds(validateSuiteFile(parseJsonText(text, shown), shown, known), overrides.seeds);
+  const suiteFile = withSeeds(validateSuiteFile(json, shown, known), overrides.seeds);
   const suite: Suite = { name: suiteFile.name, description: suiteFile.description, file, cells: expandCells(suiteFile, shown) };
   if (suiteFile.claims !== undefined) suite.claims = suiteFile.claims;
   if (suiteFile.departures !== undefined) suite.departures = suiteFile.departures;

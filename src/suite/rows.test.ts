@@ -1,14 +1,13 @@
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BUILT_IN_DATASETS } from '../data/datasets.ts';
 import { UserError } from '../errors.ts';
 import { NETWORK_NAMES } from '../nn/network.ts';
-import { loadSuite, parseSuite, resolveSuitePath } from './index.ts';
+import { BENCHMARKS_DIR, loadSuite, parseSuite, resolveSuitePath } from './index.ts';
 
 const KNOWN = { networks: ['simple', 'vgg16bn'], datasets: ['cifar10', 'oxflower17', 'nowhere'] };
 const FILE = 'benchmarks/x.json';
-const BENCHMARKS = fileURLToPath(new URL('../../benchmarks', import.meta.url));
+const BENCHMARKS = BENCHMARKS_DIR;
 
 function rowSuite(): Record<string, any> {
   return {

@@ -5,8 +5,9 @@ import { UserError } from '../errors.ts';
 import { policySchema, type Policy } from '../schedules/index.ts';
 import { claimSchema, type Claim } from './claims.ts';
 import { BUILT_IN_DATASETS, datasetDescriptor } from '../data/datasets.ts';
-import { formatJsonPath } from '../json/path.ts';
-import { strictObjectListingKeys } from '../json/strict-object.ts';
+import { problemText, validated } from '../json/problems.ts';
+import { integer, momentum, oneOf, optionalFields, positive, weightDecay } from './fields.ts';
+import { strictObject } from '../json/strict-object.ts';
 
 /** One training run of a suite, complete: defaults merged in and the matrix expanded. */
 export interface CellSpec {
@@ -77,27 +78,17 @@ export const nameSchema = z
   .regex(NAME_PATTERN, 'must match [a-z0-9][a-z0-9._-]* (it names a directory)')
   .refine((name) => !name.includes('..'), 'must not contain ".." (it names a directory)');
 
-const integer = (min: number) => {
-  const message = `must be an integer >= ${min}`;
-  return z.number().int(message).min(min, message);
-};
-
-const oneOf = (kind: string, known: readonly string[]) =>
-  z.string().superRefine((name, ctx) => {
-    if (!known.includes(name)) ctx.addIssue({ code: 'custom', message: `unknown ${kind} ${JSON.stringify(name)} (known: ${known.join(', ')})` });
-  });
-
 /** The fields of a cell that defaults and the matrix may set (all but id and description), one schema each. */
 function sharedFieldSchemas(known: KnownNames) {
   return {
     network: oneOf('network', known.networks),
     dataset: oneOf('dataset', known.datasets),
     policy: policySchema,
-    momentum: z.number().min(0, 'must be in [0, 1)').lt(1, 'must be in [0, 1)'),
+    momentum,
     epochs: integer(1),
     batchSize: integer(1),
     seed: integer(0),
-    weightDecay: z.number().min(0, 'must be >= 0'),
+    weightDecay,
     augment: z.boolean(),
     divergenceFactor: z.number().gt(1, 'must be > 1'),
     onLossSpike: z.enum(['stop', 'train-on'], { error: 'must be "stop" or "train-on"' }),
@@ -107,44 +98,41 @@ function sharedFieldSchemas(known: KnownNames) {
 
 function suiteFileSchema(known: KnownNames) {
   const shared = sharedFieldSchemas(known);
-  const optional = <T extends Record<string, z.ZodType>>(fields: T) =>
-    Object.fromEntries(Object.entries(fields).map(([key, schema]) => [key, schema.optional()])) as { [K in keyof T]: z.ZodOptional<T[K]> };
+  const optional = optionalFields;
   const lists = <T extends Record<string, z.ZodType>>(fields: T) =>
     Object.fromEntries(Object.entries(fields).map(([key, schema]) => [key, z.array(schema).min(1, 'must list at least one value').optional()])) as {
       [K in keyof T]: z.ZodOptional<z.ZodArray<T[K]>>;
     };
-  return strictObjectListingKeys({
+  return strictObject({
     name: nameSchema,
     description: z.string().min(1, 'must not be empty'),
-    defaults: strictObjectListingKeys({ ...optional(shared), description: z.string().optional() }).optional(),
+    defaults: strictObject({ ...optional(shared), description: z.string().optional() }).optional(),
     rules: z.record(nameSchema, ruleSchema).optional(),
     rows: z.array(rowSchema(shared)).min(1, 'must list at least one row').optional(),
     cells: z
-      .array(strictObjectListingKeys({ id: nameSchema, ...optional(shared), description: z.string().optional(), initFrom: nameSchema.optional() }))
+      .array(strictObject({ id: nameSchema, ...optional(shared), description: z.string().optional(), initFrom: nameSchema.optional() }))
       .min(1, 'must list at least one cell')
       .optional(),
-    matrix: strictObjectListingKeys(lists(shared)).optional(),
+    matrix: strictObject(lists(shared)).optional(),
     claims: z.array(claimSchema).optional(),
     departures: z
-      .array(strictObjectListingKeys({ source: z.string().min(1, 'must name the source'), difference: z.string().min(1, 'must say what differs'), why: z.string().min(1, 'must say why') }))
+      .array(strictObject({ source: z.string().min(1, 'must name the source'), difference: z.string().min(1, 'must say what differs'), why: z.string().min(1, 'must say why') }))
       .optional(),
   });
 }
 
-const positive = z.number().gt(0, 'must be > 0');
 const fraction = z.number().gt(0, 'must be in (0, 1]').max(1, 'must be in (0, 1]');
-const momentum = z.number().min(0, 'must be in [0, 1)').lt(1, 'must be in [0, 1)');
 
 /** How a policy derives from a row of Table 1 (rows.ts applies it). */
 const ruleSchema = z.discriminatedUnion(
   'policy',
   [
     /** lr = the row's lr; momentum = the cell's. */
-    strictObjectListingKeys({ policy: z.literal('constant') }),
+    strictObject({ policy: z.literal('constant') }),
     /** Smith 2017 triangular: baseLr = lr x baseFraction (the paper allows 1/3 or 1/4), maxLr = lr, step size in epochs. */
-    strictObjectListingKeys({ policy: z.literal('cyclical'), baseFraction: fraction.default(0.25), stepSizeEpochs: positive.default(4) }),
+    strictObject({ policy: z.literal('cyclical'), baseFraction: fraction.default(0.25), stepSizeEpochs: positive.default(4) }),
     /** keras-one-cycle OneCycleLR: maxLr = lr x maxLrFactor, so with endPercentage 0.1 (also its lr scale) the cycle starts at the row's lr. */
-    strictObjectListingKeys({
+    strictObject({
       policy: z.literal('one-cycle'),
       maxLrFactor: positive.default(10),
       endPercentage: z.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').default(0.1),
@@ -159,7 +147,7 @@ export type Rule = z.output<typeof ruleSchema>;
 
 /** A row of Table 1 (see rows.ts): the cell fields it fixes, its constant lr, and the claim its budget serves. */
 function rowSchema(shared: ReturnType<typeof sharedFieldSchemas>) {
-  return strictObjectListingKeys({
+  return strictObject({
     id: nameSchema.optional(),
     network: shared.network,
     dataset: shared.dataset.refine((name) => datasetDescriptor(name) !== undefined, {
@@ -185,24 +173,10 @@ export type SuiteFile = z.output<ReturnType<typeof suiteFileSchema>>;
 
 /** The one-line error of a suite file: `<file>: <path>: <message>`. */
 export function suiteProblem(file: string, path: readonly PropertyKey[], message: string): UserError {
-  const where = formatJsonPath(path);
-  return new UserError(`${file}: ${where ? `${where}: ` : ''}${message}`);
+  return new UserError(`${file}: ${problemText(path, message)}`);
 }
 
-const TYPE_NAMES: Record<string, string> = { int: 'an integer', array: 'a list', object: 'an object', boolean: 'true or false' };
-
-/** Wording for the issues that no schema words itself (zod's defaults read "Invalid input: expected ..."). */
-function fallbackMessage(issue: z.core.$ZodRawIssue): string | undefined {
-  if (issue.code === 'invalid_type') {
-    return issue.input === undefined ? 'required' : `must be ${TYPE_NAMES[issue.expected] ?? `a ${issue.expected}`}`;
-  }
-  return undefined;
-}
-
-/** Validates the parsed JSON of a suite file; the first problem is thrown as a suiteProblem. */
+/** Validates the parsed JSON of a suite file; every problem is listed in one UserError naming the file. */
 export function validateSuiteFile(json: unknown, file: string, known: KnownNames): SuiteFile {
-  const parsed = suiteFileSchema(known).safeParse(json, { error: fallbackMessage });
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw suiteProblem(file, issue.path, issue.message);
+  return validated(suiteFileSchema(known), json, file);
 }

@@ -1,11 +1,10 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UserError } from '../errors.ts';
-import { formatCellTable, loadSuite, parseSuite, resolveSuitePath, type CellSpec } from './index.ts';
+import { BENCHMARKS_DIR, formatCellTable, loadSuite, parseSuite, resolveSuitePath, type CellSpec } from './index.ts';
 
 const KNOWN = { networks: ['simple-mnist', 'simple'], datasets: ['mnist', 'cifar10'] };
 const FILE = 'benchmarks/x.json';
@@ -133,7 +132,7 @@ test('each field error names the file and the JSON path where the value is writt
     [(c) => (c.cells[0].augment = 'yes'), 'cells[0].augment: must be true or false'],
     [(c) => (c.cells[0].divergenceFactor = 1), 'cells[0].divergenceFactor: must be > 1'],
     [(c) => (c.cells[0].momentum = 1), 'cells[0].momentum: must be in [0, 1)'],
-    [(c) => (c.cells[0].policy = { name: 'constant', lr: 0.1, momentun: 0.9 }), 'cells[0].policy: unknown key "momentun" (known: name, lr, momentum)'],
+    [(c) => (c.cells[0].policy = { name: 'constant', lr: 0.1, momentun: 0.9 }), 'cells[0].policy: unknown key "momentun" (did you mean "momentum"?)'],
     [(c) => (c.cells[0].policy = { name: 'linear', lr: 0.1 }), 'cells[0].policy.name: must be one of constant, cyclical, one-cycle, one-cycle-cosine, multistep'],
     [(c) => (c.cells[0].lr = 0.1), 'cells[0]: unknown key "lr" (known: id, network, dataset, policy, momentum, epochs, batchSize, seed, weightDecay, augment, divergenceFactor, onLossSpike, nesterov, description, initFrom)'],
     [(c) => (c.defaults.id = 'a'), 'defaults: unknown key "id" (known: network, dataset, policy, momentum, epochs, batchSize, seed, weightDecay, augment, divergenceFactor, onLossSpike, nesterov, description)'],
@@ -157,6 +156,17 @@ test('each field error names the file and the JSON path where the value is writt
     assertProblem(content, `${FILE}: ${message}`);
   }
   assertProblem([], `${FILE}: must be an object`);
+});
+
+test('a malformed file gets every problem listed, each with its path; a misspelt key names the key meant', () => {
+  const content = suite();
+  content.cells[1].policy = { name: 'one-cycle', maxLR: 1 };
+  content.cells[0].epochs = 0;
+  content.defaults.network = 7;
+  assertProblem(
+    content,
+    `${FILE}: defaults.network: must be a string; cells[0].epochs: must be an integer >= 1; cells[1].policy: unknown key "maxLR" (did you mean "maxLr"?)`,
+  );
 });
 
 test('an id the matrix gives twice is reported as such', () => {
@@ -191,7 +201,7 @@ test('resolveSuitePath finds a suite by name, takes an existing file as is, and 
 });
 
 test('benchmarks/quick.json is valid and derives its cyclical policy from the constant one as the paper does', () => {
-  const benchmarks = fileURLToPath(new URL('../../benchmarks', import.meta.url));
+  const benchmarks = BENCHMARKS_DIR;
   const quick = loadSuite(resolveSuitePath('quick', benchmarks), { networks: ['simple-mnist'], datasets: ['mnist'] });
   assert.is(quick.name, 'quick');
   assert.equal(ids(quick.cells), ['constant', 'cyclical', 'one-cycle']);

@@ -1,5 +1,6 @@
-// The cell table of `scbench list`.
+// The tables of `scbench list`: a training suite's cells, a range-test suite's tests.
 import { formatTable } from '../text-table.ts';
+import type { DeclaredRangeTest } from './range-tests.ts';
 import { assignShards, expectedCost } from './shards.ts';
 import type { CellSpec, Departure } from './suite-file.ts';
 
@@ -8,6 +9,25 @@ export function formatCellTable(cells: readonly CellSpec[]): string {
   return formatTable(
     ['id', 'network', 'dataset', 'policy', 'epochs', 'batch', 'seed', 'weight decay'],
     cells.map((cell) => [cell.id, cell.network, cell.dataset, policySummary(cell), cell.epochs, cell.batchSize, cell.seed, cell.weightDecay]),
+  );
+}
+
+/** One row a range test: what it trains, the lr ramp, its length, and the sweep. */
+export function formatRangeTestTable(tests: readonly DeclaredRangeTest[]): string {
+  return formatTable(
+    ['id', 'network', 'dataset', 'lr', 'steps', 'batch', 'seed', 'momentum', 'weight decay', 'sweep'],
+    tests.map((test) => [
+      test.id,
+      test.network,
+      test.dataset,
+      `${test.minLr} to ${test.maxLr} (${test.scale})`,
+      test.iterations ?? `${test.epochs} epoch(s)`,
+      test.batchSize,
+      test.seed,
+      test.momentum,
+      test.weightDecay,
+      test.sweep === undefined ? '-' : `${test.sweep.parameter} ${'values' in test.sweep ? test.sweep.values.join(', ') : `around the pick of ${test.sweep.fineAround}`}`,
+    ]),
   );
 }
 

@@ -1,14 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { datasetNames } from '../data/datasets.ts';
-import { NETWORK_NAMES } from '../nn/network.ts';
-import { parseSweepFlag } from './find-lr.ts';
-import { isRangeTestSuite, loadRangeTestSuite, parseRangeTestSuite } from './suite-file.ts';
+import { openSuite, parseAnySuite, type RangeTestSuite } from './index.ts';
 
 const KNOWN = { networks: ['simple-mnist'], datasets: ['mnist-mini'] };
 const base = { name: 'rt', description: 'd', defaults: { network: 'simple-mnist', dataset: 'mnist-mini', batchSize: 32, seed: 1, weightDecay: 0 } };
-const parse = (json: unknown) => parseRangeTestSuite(JSON.stringify(json), 'rt.json', KNOWN);
+const parse = (json: unknown) => parseAnySuite(JSON.stringify(json), 'rt.json', KNOWN).suite as RangeTestSuite;
 const problem = (json: unknown) => {
   try {
     parse(json);
@@ -33,7 +29,7 @@ test('defaults merge into each test; the fine sweep refers to a coarse weight-de
 });
 
 test('errors name the file and the JSON path', () => {
-  assert.is(problem({ ...base, rangeTests: [{ id: 'a', lr: 1 }] }), 'rt.json: rangeTests[0]: unknown key "lr"');
+  assert.is(problem({ ...base, rangeTests: [{ id: 'a', lr: 1 }] }), 'rt.json: rangeTests[0]: unknown key "lr" (known: id, description, network, dataset, minLr, maxLr, scale, iterations, epochs, momentum, weightDecay, batchSize, seed, validationSamples, augment, stopFactor, sweep)');
   assert.is(problem({ ...base, rangeTests: [{ id: 'a', maxLr: -1 }] }), 'rt.json: rangeTests[0].maxLr: must be > 0');
   assert.is(problem({ ...base, defaults: {}, rangeTests: [{ id: 'a' }] }), 'rt.json: rangeTests[0].network: required (set it in the test or in defaults)');
   assert.is(problem({ ...base, rangeTests: [{ id: 'a', minLr: 1, maxLr: 0.5 }] }), 'rt.json: rangeTests[0].maxLr: must be above minLr (1)');
@@ -42,18 +38,10 @@ test('errors name the file and the JSON path', () => {
 });
 
 test('the shipped range-test suite is valid and recognised; a training suite is not one', () => {
-  const file = fileURLToPath(new URL('../../benchmarks/range-tests.json', import.meta.url));
-  assert.ok(isRangeTestSuite(file));
-  assert.not.ok(isRangeTestSuite(fileURLToPath(new URL('../../benchmarks/quick.json', import.meta.url))));
-  const suite = loadRangeTestSuite(file, { networks: NETWORK_NAMES, datasets: datasetNames() });
-  assert.ok(suite.tests.some((t) => t.id.startsWith('embedded.')));
-});
-
-test('--sweep flags', () => {
-  assert.equal(parseSweepFlag('momentum=0.85,0.9'), { parameter: 'momentum', values: [0.85, 0.9] });
-  assert.equal(parseSweepFlag('weight-decay=1e-3,1e-4'), { parameter: 'weightDecay', values: [1e-3, 1e-4] });
-  assert.throws(() => parseSweepFlag('momentum=0.9,1.2'), /--sweep: value 2 "1.2"/);
-  assert.throws(() => parseSweepFlag('lr=1'), /--sweep: expected/);
+  const opened = openSuite('range-tests');
+  assert.is(opened.kind, 'range-tests');
+  assert.is(openSuite('quick').kind, 'training');
+  assert.ok((opened.suite as RangeTestSuite).tests.some((t) => t.id.startsWith('embedded.')));
 });
 
 test.run();
