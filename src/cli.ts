@@ -199,6 +199,14 @@ function program(): Command {
     });
 
   cli
+    .command('schema')
+    .description('print the JSON Schema of suite files (benchmarks/suite.schema.json), for editors')
+    .action(async () => {
+      const { suiteJsonSchemaText } = await import('./suite/json-schema.ts');
+      process.stdout.write(suiteJsonSchemaText());
+    });
+
+  cli
     .command('schedule')
     .description('print the lr (and momentum) a policy gives each iteration')
     .requiredOption('--policy <json>', 'policy as JSON, e.g. \'{"name":"one-cycle","maxLr":0.4}\'')

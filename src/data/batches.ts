@@ -9,6 +9,7 @@ export interface Batch {
   readonly size: number;
 }
 
+/** Batches, and so optimizer steps, of one epoch over `count` images; the last batch may be partial. */
 export function batchesPerEpoch(count: number, batchSize: number): number {
   return Math.ceil(count / batchSize);
 }

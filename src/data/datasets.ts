@@ -180,7 +180,3 @@ export function downloadSource(descriptor: DatasetDescriptor): DatasetSource | u
   return { name, title, shape, classNames, counts, url: origin.url, fileName: origin.fileName, md5: origin.md5, bytes: origin.bytes, layout: origin.layout };
 }
 
-/** Iterations of one epoch, as the runner counts them (the last batch may be partial). */
-export function iterationsPerEpoch(descriptor: DatasetDescriptor, batchSize: number): number {
-  return Math.ceil(descriptor.counts.train / batchSize);
-}

@@ -46,7 +46,7 @@ test('three training steps leave every network\'s parameters the same to the bit
       const optimizer = new MomentumSgd(network.params.trainable);
       const batch = { x: tf.randomNormal([8, ...shape], 0, 1, 'float32', 8) as tf.Tensor4D, labels: tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), size: 8 };
       for (let step = 0; step < 3; step++) trainStep(network, optimizer, 5e-4, batch, 0.05, 0.9);
-      out.push(...network.params.params.map((p) => p.variable.clone()));
+      out.push(...network.params.all.map((p) => p.variable.clone()));
       optimizer.dispose();
       network.dispose();
     }

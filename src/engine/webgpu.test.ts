@@ -100,7 +100,7 @@ const oneStep = () => {
   const optimizer = new MomentumSgd(network.params.trainable);
   const batch = { x: tf.randomNormal([8, 28, 28, 1], 0, 1, 'float32', 8) as tf.Tensor4D, labels: tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), size: 8 };
   const values = trainStep(network, optimizer, 5e-4, batch, 0.1, 0.9);
-  const result = [values, ...network.params.params.map((p) => tf.clone(p.variable))];
+  const result = [values, ...network.params.all.map((p) => tf.clone(p.variable))];
   optimizer.dispose();
   network.dispose();
   return result;

@@ -24,10 +24,10 @@ test('depthwise conv: one filter per channel, Keras glorot fans, decayed kernel,
   const { params, layer } = build(depthwiseConv2d({ strides: 2, useBias: false, depthMultiplier: 2 }), [6, 6, 3]);
   assert.equal(layer.outputShape, [3, 3, 6]);
   assert.is(layer.macs, 3 * 3 * 6 * 3 * 3);
-  const [kernel] = params.params;
+  const [kernel] = params.all;
   assert.equal(kernel.variable.shape, [3, 3, 3, 2]);
   assert.is(kernel.decayed, true);
-  assert.is(params.params.length, 1, 'no bias when useBias is false');
+  assert.is(params.all.length, 1, 'no bias when useBias is false');
   // glorot_uniform limit sqrt(6 / (9 * 3 + 9 * 2)) = 0.365; a conv2d-style fan (9 * 3 + 9 * 6) would give 0.272.
   const largest = tf.max(tf.abs(kernel.variable)).dataSync()[0];
   assert.ok(largest <= Math.sqrt(6 / 45) && largest > 0.3, `largest |w| ${largest}`);
@@ -48,7 +48,7 @@ test('depthwise conv: one filter per channel, Keras glorot fans, decayed kernel,
 test("kernel fillers: Keras glorot_uniform by default, Caffe's msra and xavier on request", () => {
   const moments = (factory: LayerFactory, input: number[]) => {
     const { params } = build(factory, input);
-    const values = Array.from(params.params[0]!.variable.dataSync());
+    const values = Array.from(params.all[0]!.variable.dataSync());
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
     const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
     const max = Math.max(...values.map(Math.abs));
@@ -94,7 +94,7 @@ test('residual adds the body to its input or to a shortcut, and checks their sha
   const { params, layer } = build(residual(conv2d(2, { kernelSize: 1 })), [3, 3, 2]);
   assert.is(layer.macs, 3 * 3 * 2 * 2);
   const x = tf.randomNormal([2, 3, 3, 2], 0, 1, 'float32', 3);
-  const kernel = params.params[0].variable;
+  const kernel = params.all[0].variable;
   const expected = tf.add(tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, 1, 'same'), x);
   close(layer.apply(x, true), Array.from(expected.dataSync()));
 
@@ -111,7 +111,7 @@ test('batchNorm normalises a dense layer output per unit in training and uses th
   // Columns (1, 3), (10, 20), (100, 300): batch variances 1, 25, 10000; y = -+1 / sqrt(1 + epsilon / variance).
   const s = [1, 25, 10000].map((variance) => 1 / Math.sqrt(1 + 1e-3 / variance));
   close(y, [-s[0], -s[1], -s[2], s[0], s[1], s[2]]);
-  const [, , movingMean, movingVariance] = params.params.map((p) => p.variable);
+  const [, , movingMean, movingVariance] = params.all.map((p) => p.variable);
   close(movingMean, [1, 7.5, 100]);
   close(movingVariance, [1, 13, 5000.5]);
   assert.equal(layer.apply(x, false).shape, [2, 3]);

@@ -42,7 +42,7 @@ test('an inverted residual block adds its input back only at stride 1 with match
     const x = tf.randomNormal([2, ...input], 0, 1, 'float32', 4);
     // In inference mode with fresh statistics batch norm is y = x / sqrt(1 + 1e-3): the block's output
     // minus its input is the body alone, which the projection's gamma (zeroed here) silences.
-    const gamma = params.params.filter((p) => p.name.endsWith('gamma')).at(-1)!.variable;
+    const gamma = params.all.filter((p) => p.name.endsWith('gamma')).at(-1)!.variable;
     gamma.assign(tf.zerosLike(gamma));
     const y = layer.apply(x, false);
     return { layer, params, x, y };

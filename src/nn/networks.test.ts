@@ -19,7 +19,7 @@ function withNetwork<T>(name: string, input: number[], classes: number, use: (ne
   }
 }
 
-const trainableCount = (network: Network) => network.params.params.filter((p) => p.trainable).reduce((sum, p) => sum + p.variable.size, 0);
+const trainableCount = (network: Network) => network.params.all.filter((p) => p.trainable).reduce((sum, p) => sum + p.variable.size, 0);
 
 test('the paper networks are registered by name', () => {
   for (const name of ['vgg16bn', 'mobilenetv2', 'resnet56', 'mini-mobilenetv2', 'mobilenetv2-0.35', 'mobilenetv2-1.4']) {
@@ -75,7 +75,7 @@ test('MobileNetV2 splits its count into trainable and batch-norm moving statisti
 
 test('weight decay covers exactly the conv, depthwise and dense kernels', () => {
   withNetwork('mini-mobilenetv2', [32, 32, 3], 10, (network) => {
-    const decayed = network.params.params.filter((p) => p.decayed).map((p) => p.name.replace(/_\d+\//, '/'));
+    const decayed = network.params.all.filter((p) => p.decayed).map((p) => p.name.replace(/_\d+\//, '/'));
     assert.equal([...new Set(decayed)].sort(), ['conv2d/kernel', 'dense/kernel', 'depthwise_conv2d/depthwise_kernel']);
     // 1 stem + 9 expand + 10 project + 1 head conv; 10 depthwise; 1 dense.
     assert.is(decayed.length, 32);
@@ -135,7 +135,7 @@ function checkTrainingStep(name: string, input: number[], classes: number): void
     const batch = 2;
     const x: tf.Tensor4D = tf.randomNormal([batch, input[0], input[1], input[2]], 0, 1, 'float32', 5);
     const labels = tf.tensor1d([0, classes - 1], 'int32');
-    const movingMean = network.params.params.find((p) => p.name.endsWith('moving_mean'))!.variable;
+    const movingMean = network.params.all.find((p) => p.name.endsWith('moving_mean'))!.variable;
     const tensorsBefore = tf.memory().numTensors;
 
     tf.tidy(() => assert.equal(network.logits(x, false).shape, [batch, classes]));
@@ -168,7 +168,7 @@ test('resnet56-bn0.95 is resnet56 with batch-norm moving averages at 0.95 instea
     withNetwork(name, [8, 8, 3], 10, (network) => {
       tf.tidy(() => network.logits(x, true));
       assert.is(network.params.count, networkSize('resnet56', [8, 8, 3], 10).parameters);
-      return Array.from(network.params.params.find((p) => p.name.endsWith('moving_mean'))!.variable.dataSync());
+      return Array.from(network.params.all.find((p) => p.name.endsWith('moving_mean'))!.variable.dataSync());
     });
   const slow = firstMovingMean('resnet56');
   const fast = firstMovingMean('resnet56-bn0.95');

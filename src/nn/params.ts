@@ -40,7 +40,8 @@ class LayerNames {
  * on every backend.
  */
 export class ParamStore implements ParamSource {
-  readonly params: Param[] = [];
+  /** Every parameter (weights and batch-norm statistics), in the order the layers created them. */
+  readonly all: Param[] = [];
   private readonly random: () => number;
   private readonly names = new LayerNames();
 
@@ -76,27 +77,27 @@ export class ParamStore implements ParamSource {
   }
 
   get trainable(): tf.Variable[] {
-    return this.params.filter((p) => p.trainable).map((p) => p.variable);
+    return this.all.filter((p) => p.trainable).map((p) => p.variable);
   }
 
   get decayed(): tf.Variable[] {
-    return this.params.filter((p) => p.decayed).map((p) => p.variable);
+    return this.all.filter((p) => p.decayed).map((p) => p.variable);
   }
 
   /** Number of scalars, trained and not, as Keras's model.count_params() plus non-trainable weights. */
   get count(): number {
-    return this.params.reduce((sum, p) => sum + p.variable.size, 0);
+    return this.all.reduce((sum, p) => sum + p.variable.size, 0);
   }
 
   dispose(): void {
-    for (const p of this.params) p.variable.dispose();
+    for (const p of this.all) p.variable.dispose();
   }
 
   private add(name: string, initial: tf.Tensor, flags: { trainable: boolean; decayed: boolean }): tf.Variable {
     // tfjs variable names are global to the process; ours only need to be unique within the network.
     const variable = tf.variable(initial, flags.trainable);
     initial.dispose();
-    this.params.push({ name, variable, ...flags });
+    this.all.push({ name, variable, ...flags });
     return variable;
   }
 }

@@ -40,14 +40,14 @@ test('a range test restores weights, batch-norm statistics and velocities, and l
   const batch = epochBatches(dataset.train, { batchSize: 32, seed: 9, epoch: 1, normalization: dataset.normalization, augmentations: [] }).next().value!;
   trainStep(network, optimizer, 5e-4, batch, 0.05, 0.9).dispose();
   tf.dispose([batch.x, batch.labels]);
-  const all = [...network.params.params.map((p) => p.variable), ...optimizer.velocities];
+  const all = [...network.params.all.map((p) => p.variable), ...optimizer.velocities];
   const before = values(all);
   const tensors = tf.memory().numTensors;
   const curve = await runRangeTest(network, optimizer, dataset, { ...SETTINGS, validationSamples: 50 });
   assert.equal(curve.points.length, 6);
   assert.ok(curve.points.every((p) => p.validationLoss !== null && Number.isFinite(p.validationLoss)));
   assert.equal(values(all), before);
-  assert.ok(network.params.params.some((p) => !p.trainable), 'the network has batch-norm statistics');
+  assert.ok(network.params.all.some((p) => !p.trainable), 'the network has batch-norm statistics');
   assert.equal(tf.memory().numTensors, tensors);
   dispose();
 });
@@ -66,7 +66,7 @@ test('the test stops at the step whose smoothed loss exceeds 4x the best, and re
 
 test('a loss that is NaN from the first step ends the test with a reason, a readable curve and no suggestion', async () => {
   const { dataset, network, optimizer, dispose } = await setup();
-  const kernel = network.params.params.find((p) => p.decayed)!.variable;
+  const kernel = network.params.all.find((p) => p.decayed)!.variable;
   kernel.assign(tf.fill(kernel.shape, NaN));
   const curve = await runRangeTest(network, optimizer, dataset, SETTINGS);
   dispose();

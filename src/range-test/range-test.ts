@@ -54,7 +54,7 @@ export async function runRangeTest(
   settings: RangeTestSettings,
   onPoint: (point: RangeTestPoint) => void = () => {},
 ): Promise<RangeTestCurve> {
-  const state = snapshot([...network.params.params.map((p) => p.variable), ...optimizer.velocities]);
+  const state = snapshot([...network.params.all.map((p) => p.variable), ...optimizer.velocities]);
   const validation = settings.validationSamples > 0 ? validationBatch(dataset, settings.validationSamples, settings.seed) : undefined;
   const smoother = new LossSmoother(settings.beta);
   const points: RangeTestPoint[] = [];

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { removeStaleTempFiles } from '../fsutil.ts';
+import { batchesPerEpoch } from '../data/batches.ts';
 import type { ImageDataset } from '../data/dataset.ts';
 import { augmentationsFor, loadDatasetByName } from '../data/registry.ts';
 import type { EngineInfo } from '../engine/backend.ts';
@@ -95,9 +96,9 @@ async function trainCell(
   const network = buildNetwork(cell.network, dataset.train.shape, dataset.classNames.length, cell.seed);
   const optimizer = new MomentumSgd(network.params.trainable, { nesterov: cell.nesterov === true });
   try {
-    const trainableNames = network.params.params.filter((p) => p.trainable).map((p) => p.name);
+    const trainableNames = network.params.all.filter((p) => p.trainable).map((p) => p.name);
     const state: NamedVariable[] = [
-      ...network.params.params.map(({ name, variable }) => ({ name, variable })),
+      ...network.params.all.map(({ name, variable }) => ({ name, variable })),
       ...optimizer.velocities.map((variable, i) => ({ name: `sgd/velocity/${trainableNames[i]}`, variable })),
     ];
     const resuming = existsSync(files.checkpoint);
@@ -111,7 +112,6 @@ async function trainCell(
     Object.assign(record, summarize(history));
     await writeRunRecord(files, record);
 
-    const batchesPerEpoch = Math.ceil(dataset.train.count / cell.batchSize);
     const progress: TrainingCallback = {
       onBatchEnd: (step) => report({ type: 'step', cellId: cell.id, step, epochs: cell.epochs }),
       onEpochEnd: (metrics) => report({ type: 'epoch', cellId: cell.id, metrics, epochs: cell.epochs }),
@@ -136,7 +136,7 @@ async function trainCell(
       augmentations: cell.augment ? augmentationsFor(cell.dataset) : [],
       history,
       callbacks: [
-        scheduleCallback(makeSchedule(cell.policy, cell.epochs * batchesPerEpoch), cell.momentum),
+        scheduleCallback(makeSchedule(cell.policy, cell.epochs * batchesPerEpoch(dataset.train.count, cell.batchSize)), cell.momentum),
         divergenceGuard(cell.divergenceFactor, dataset.classNames.length, cell.onLossSpike ?? 'stop', recordSpike),
         // Before the checkpoint: an epoch's steps reach the disk before the checkpoint that covers them.
         ...(steps ? [steps] : []),

@@ -6,7 +6,7 @@
 // and loads into complete, validated cells (see CellSpec); a range-test suite declares "rangeTests" (range-tests.ts).
 // openSuite reads either once and says which it is; every error names the file and the JSON path in it.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { datasetNames } from '../data/datasets.ts';
 import { UserError } from '../errors.ts';
@@ -23,6 +23,17 @@ export type { DeclaredRangeTest, RangeTestSpec, RangeTestSuite } from './range-t
 
 /** The suites that ship with scbench, each `<name>.json`. */
 export const BENCHMARKS_DIR = fileURLToPath(new URL('../../benchmarks', import.meta.url));
+
+/** The JSON Schema of suite files, beside them; not a suite. */
+export const SUITE_SCHEMA_FILE = 'suite.schema.json';
+
+/** The suite files of a folder, sorted. */
+export function suiteFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((entry) => entry.endsWith('.json') && entry !== SUITE_SCHEMA_FILE)
+    .sort()
+    .map((entry) => join(dir, entry));
+}
 
 /** The names a suite may use: scbench's networks, and the built-in data sets and those added to the cache. */
 export function knownNames(): KnownNames {
@@ -55,7 +66,7 @@ export function resolveSuitePath(nameOrPath: string, benchmarksDir: string): str
   if (!/[\\/]/.test(nameOrPath) && isFile(named)) return named;
   if (isFile(nameOrPath)) return nameOrPath;
   const available = existsSync(benchmarksDir)
-    ? readdirSync(benchmarksDir).filter((entry) => entry.endsWith('.json')).map((entry) => entry.slice(0, -'.json'.length)).sort()
+    ? suiteFiles(benchmarksDir).map((file) => basename(file, '.json'))
     : [];
   throw new UserError(
     `unknown suite ${JSON.stringify(nameOrPath)}: neither a suite in ${displayPath(benchmarksDir)} (available: ${available.join(', ') || 'none'}) nor a file`,

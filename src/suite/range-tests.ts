@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { validated } from '../json/problems.ts';
 import { strictObject } from '../json/strict-object.ts';
 import { integer, momentum, oneOf, optionalFields, positive, weightDecay } from './fields.ts';
-import { nameSchema, suiteProblem, type KnownNames } from './suite-file.ts';
+import { nameSchema, schemaReference, suiteProblem, type KnownNames } from './suite-file.ts';
 
 /** One range test (see src/range-test/), complete: as declared, or as `scbench find-lr` builds it from its flags. */
 export interface RangeTestSpec {
@@ -72,9 +72,11 @@ function fieldSchemas(known: KnownNames) {
   };
 }
 
-function suiteSchema(known: KnownNames) {
+/** A range-test suite file as written. */
+export function rangeTestSuiteSchema(known: KnownNames) {
   const fields = optionalFields(fieldSchemas(known));
   return strictObject({
+    $schema: schemaReference,
     name: nameSchema,
     description: z.string().min(1, 'must not be empty'),
     defaults: strictObject(fields).optional(),
@@ -91,7 +93,7 @@ export function declaresRangeTests(json: unknown): boolean {
 
 /** Validates a range-test suite (every problem listed, `<file>: <path>: <message>; ...`) and merges defaults into each test. */
 export function rangeTestSuiteFrom(json: unknown, file: string, known: KnownNames): RangeTestSuite {
-  const suite = validated(suiteSchema(known), json, file);
+  const suite = validated(rangeTestSuiteSchema(known), json, file);
   const ids = new Set<string>();
   const tests = suite.rangeTests.map((declared, index): DeclaredRangeTest => {
     const at = (...path: PropertyKey[]) => ['rangeTests', index, ...path];

@@ -1,7 +1,8 @@
 // Declarative derivation: a suite may declare `rows` (one a row of the paper's Table 1: network, data set, constant
 // lr, weight decay, momentum, budget) and `rules` (per policy, how it derives from a row); each row crossed with its
 // rules gives one written cell `<row>.<rule>`, expanded further like any other cell.
-import { datasetDescriptor, iterationsPerEpoch } from '../data/datasets.ts';
+import { batchesPerEpoch } from '../data/batches.ts';
+import { datasetDescriptor } from '../data/datasets.ts';
 import { policySchema, type Policy } from '../schedules/index.ts';
 import type { Rule, SuiteFile } from './suite-file.ts';
 
@@ -21,7 +22,7 @@ export function derivePolicy(rule: Rule, row: Row): unknown {
       return { name: 'constant', lr: row.lr };
     case 'cyclical': {
       const dataset = datasetDescriptor(row.dataset)!;
-      const stepSize = Math.max(1, Math.round(rule.stepSizeEpochs * iterationsPerEpoch(dataset, row.batchSize)));
+      const stepSize = Math.max(1, Math.round(rule.stepSizeEpochs * batchesPerEpoch(dataset.counts.train, row.batchSize)));
       return { name: 'cyclical', baseLr: roundLr(row.lr * rule.baseFraction), maxLr: row.lr, stepSize, mode: 'triangular' };
     }
     case 'one-cycle':

@@ -70,6 +70,9 @@ export interface KnownNames {
 /** Values of the cell fields that no suite has to set; 0.9 is the momentum of every row of the paper. */
 export const CELL_DEFAULTS = { momentum: 0.9, augment: true, divergenceFactor: 4 } as const;
 
+/** The JSON Schema an editor checks the file against (benchmarks/suite.schema.json); scbench itself ignores it. */
+export const schemaReference = z.string().optional();
+
 /** A cell id or suite name: a plain directory name. */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
 
@@ -96,7 +99,8 @@ function sharedFieldSchemas(known: KnownNames) {
   };
 }
 
-function suiteFileSchema(known: KnownNames) {
+/** A training suite file as written. */
+export function suiteFileSchema(known: KnownNames) {
   const shared = sharedFieldSchemas(known);
   const optional = optionalFields;
   const lists = <T extends Record<string, z.ZodType>>(fields: T) =>
@@ -104,6 +108,7 @@ function suiteFileSchema(known: KnownNames) {
       [K in keyof T]: z.ZodOptional<z.ZodArray<T[K]>>;
     };
   return strictObject({
+    $schema: schemaReference,
     name: nameSchema,
     description: z.string().min(1, 'must not be empty'),
     defaults: strictObject({ ...optional(shared), description: z.string().optional() }).optional(),

@@ -26,7 +26,7 @@ async function setup(lr: number, extra: TrainingCallback[] = []) {
   const optimizer = new MomentumSgd(network.params.trainable);
   const schedule = makeSchedule({ name: 'constant', lr, momentum: 0.9 }, 1000);
   const state = [
-    ...network.params.params.map(({ name, variable }) => ({ name, variable })),
+    ...network.params.all.map(({ name, variable }) => ({ name, variable })),
     ...optimizer.velocities.map((variable, i) => ({ name: `v${i}`, variable })),
   ];
   const base = {

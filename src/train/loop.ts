@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { epochBatches, evaluationBatches, type Batch } from '../data/batches.ts';
+import { batchesPerEpoch as epochBatchCount, epochBatches, evaluationBatches, type Batch } from '../data/batches.ts';
 import type { Augmentation, ImageDataset } from '../data/dataset.ts';
 import { DeviceLimitError } from '../engine/webgpu.ts';
 import type { Network } from '../nn/network.ts';
@@ -78,7 +78,7 @@ interface LaunchedStep {
 export async function train(setup: TrainingSetup): Promise<TrainingOutcome> {
   const { dataset, batchSize, callbacks } = setup;
   const history = [...(setup.history ?? [])];
-  const batchesPerEpoch = Math.ceil(dataset.train.count / batchSize);
+  const batchesPerEpoch = epochBatchCount(dataset.train.count, batchSize);
   let stoppedBecause: string | undefined;
   const control: LoopControl = { stop: (reason) => (stoppedBecause ??= reason) };
 
