@@ -1,9 +1,10 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { removeStaleTempFiles, writeFileAtomic } from './fsutil.ts';
+import { appendFileSynced, removeStaleTempFiles, writeFileAtomic } from './fsutil.ts';
 
 test('an atomic write replaces the file; a failed one leaves the old content and no temp file, and its error names the file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'fsutil-'));
@@ -18,6 +19,22 @@ test('an atomic write replaces the file; a failed one leaves the old content and
   );
   assert.is(await readFile(file, 'utf8'), 'second');
   assert.equal(await readdir(dir), ['run.json']);
+});
+
+test('a full disk is named with the file being written', async () => {
+  if (!existsSync('/dev/full')) {
+    console.log('skipped: no /dev/full, whose writes fail with ENOSPC');
+    return;
+  }
+  const file = join(await mkdtemp(join(tmpdir(), 'fsutil-')), 'steps.csv');
+  await symlink('/dev/full', file);
+  await appendFileSynced(file, 'iteration,lr\n').then(
+    () => assert.unreachable('the write should fail'),
+    (error: NodeJS.ErrnoException) => {
+      assert.is(error.code, 'ENOSPC');
+      assert.ok(error.message.startsWith(`${file}: cannot write it (ENOSPC: no space left on device`), error.message);
+    },
+  );
 });
 
 test('stale temp files of a killed writer are removed, nothing else', async () => {

@@ -20,7 +20,7 @@ export const problemText = (path: readonly PropertyKey[], message: string) => `$
  * Every problem `schema` finds in `json`, each `<path>: <message>`, one a place. A required key that an unknown key
  * beside it probably misspells is one problem, reported as the unknown key.
  */
-export function problems(schema: z.ZodType, json: unknown): { output?: unknown; problems: string[] } {
+function problems(schema: z.ZodType, json: unknown): { output?: unknown; problems: string[] } {
   const parsed = schema.safeParse(json, { error: plainMessage, reportInput: true });
   if (parsed.success) return { output: parsed.data, problems: [] };
   const issues = parsed.error.issues;

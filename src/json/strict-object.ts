@@ -22,7 +22,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** `unknown key "maxLR" (did you mean "maxLr"?)`, or with the keys it takes when none is close. */
-export function unknownKeyMessage(key: string, known: readonly string[]): string {
+function unknownKeyMessage(key: string, known: readonly string[]): string {
   const close = closestName(key, known);
   return `unknown key ${JSON.stringify(key)} (${close === undefined ? `known: ${known.join(', ')}` : `did you mean ${JSON.stringify(close)}?`})`;
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { writeJsonAtomic } from '../fsutil.ts';
 import { readJsonRecord } from './json-file.ts';
 
-export const MERGE_RECORD_FILE = 'merge.json';
+const MERGE_RECORD_FILE = 'merge.json';
 
 const shard = z.string().nullable();
 

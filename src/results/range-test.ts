@@ -143,7 +143,7 @@ async function readRangeTest(dir: string, id: string, warnings: string[]): Promi
 }
 
 /** A range-test.csv's points, checked; UnreadableResultFile naming the file and line otherwise. */
-export function parseCurve(text: string, file: string): RangeTestPoint[] {
+function parseCurve(text: string, file: string): RangeTestPoint[] {
   return parseNumericCsv(text, file, RANGE_TEST_COLUMNS, ['validationLoss']) as unknown as RangeTestPoint[];
 }
 

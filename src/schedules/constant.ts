@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { momentum, policyObject, positive } from './fields.ts';
+import { strictObject } from '../json/strict-object.ts';
+import { momentum, positive } from './fields.ts';
 import type { Schedule } from './schedule.ts';
 
-export const constantPolicy = policyObject({
+export const constantPolicy = strictObject({
   name: z.literal('constant'),
   lr: positive(),
   momentum: momentum().optional(),

@@ -2,12 +2,13 @@
 // for step_size_up = step_size_down = stepSize. The arithmetic follows PyTorch's operation order so the
 // values agree to the last bits, not just to a tolerance.
 import { z } from 'zod';
-import { fieldIssue, momentum, number, policyObject, positive } from './fields.ts';
+import { strictObject } from '../json/strict-object.ts';
+import { fieldIssue, momentum, number, positive } from './fields.ts';
 import type { Schedule } from './schedule.ts';
 
 export const CYCLICAL_MODES = ['triangular', 'triangular2', 'exp_range'] as const;
 
-export const cyclicalPolicy = policyObject({
+export const cyclicalPolicy = strictObject({
   name: z.literal('cyclical'),
   baseLr: positive(),
   maxLr: positive(),

@@ -1,6 +1,5 @@
 // Zod building blocks shared by the policy schemas, so every policy words its errors the same way.
 import { z } from 'zod';
-import { strictObject } from '../json/strict-object.ts';
 
 export const number = () =>
   z.number({ error: (issue) => (issue.input === undefined ? 'required' : 'must be a number') });
@@ -8,9 +7,6 @@ export const number = () =>
 export const positive = () => number().gt(0, 'must be > 0');
 
 export const momentum = () => number().min(0, 'must be in [0, 1)').lt(1, 'must be in [0, 1)');
-
-/** A policy is a strict object: an unknown key is an error that names the key probably meant, or those it takes. */
-export const policyObject = strictObject;
 
 /** Adds an issue at `field` from a cross-field refinement. */
 export function fieldIssue(ctx: z.RefinementCtx, field: string, message: string): void {

@@ -2,12 +2,13 @@
 // policy): the lr is multiplied by gamma at each milestone iteration. The arithmetic follows PyTorch's chained
 // form (the lr of the previous step times gamma ** the milestone's count) so the values agree to the last bits.
 import { z } from 'zod';
-import { momentum, number, policyObject, positive } from './fields.ts';
+import { strictObject } from '../json/strict-object.ts';
+import { momentum, number, positive } from './fields.ts';
 import type { Schedule } from './schedule.ts';
 
 const milestone = number().int('must be a non-negative integer').min(0, 'must be a non-negative integer');
 
-export const multistepPolicy = policyObject({
+export const multistepPolicy = strictObject({
   name: z.literal('multistep'),
   lr: positive(),
   /** Iterations (optimizer steps) from which the lr is multiplied by gamma once more; a milestone listed twice counts twice, as in PyTorch. */

@@ -2,10 +2,11 @@
 // (total_steps = the run's iterations, cycle_momentum on). The arithmetic follows PyTorch's operation order.
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
-import { fieldIssue, momentum, number, policyObject, positive } from './fields.ts';
+import { strictObject } from '../json/strict-object.ts';
+import { fieldIssue, momentum, number, positive } from './fields.ts';
 import type { Schedule } from './schedule.ts';
 
-export const oneCycleCosinePolicy = policyObject({
+export const oneCycleCosinePolicy = strictObject({
   name: z.literal('one-cycle-cosine'),
   maxLr: positive(),
   pctStart: number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').default(0.3),

@@ -2,10 +2,11 @@
 // step for step. The arithmetic follows clr.py's operation order.
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
-import { fieldIssue, momentum, number, policyObject, positive } from './fields.ts';
+import { strictObject } from '../json/strict-object.ts';
+import { fieldIssue, momentum, number, positive } from './fields.ts';
 import type { Schedule } from './schedule.ts';
 
-export const oneCyclePolicy = policyObject({
+export const oneCyclePolicy = strictObject({
   name: z.literal('one-cycle'),
   maxLr: positive(),
   endPercentage: number().min(0, 'must be in [0, 1)').lt(1, 'must be in [0, 1)').default(0.1),

@@ -36,7 +36,7 @@ export function suiteFiles(dir: string): string[] {
 }
 
 /** The names a suite may use: scbench's networks, and the built-in data sets and those added to the cache. */
-export function knownNames(): KnownNames {
+function knownNames(): KnownNames {
   return { networks: NETWORK_NAMES, datasets: datasetNames() };
 }
 

@@ -6,7 +6,7 @@ import { NETWORK_NAMES } from '../nn/network.ts';
 import { rangeTestSuiteSchema } from './range-tests.ts';
 import { suiteFileSchema } from './suite-file.ts';
 
-export function suiteJsonSchema(): Record<string, unknown> {
+function suiteJsonSchema(): Record<string, unknown> {
   // Data sets may be added to the cache, so the schema leaves their names open.
   const known = { networks: NETWORK_NAMES, datasets: [] };
   const either = z.union([suiteFileSchema(known), rangeTestSuiteSchema(known)]);
