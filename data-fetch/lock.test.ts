@@ -1,13 +1,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdir, utimes, writeFile } from 'node:fs/promises';
+import { readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pidSpace, withLock, type LockTiming } from './lock.ts';
+import { pidSpace, takeOver, withLock, type LockTiming } from './lock.ts';
 import { makeTempDir } from './test-fixtures.ts';
 
 const FAST: LockTiming = { pollMs: 10, heartbeatMs: 20, staleMs: 300 };
+/**
+ * For the tests of live holders: a process stalled longer than staleMs (a loaded machine, a collection) looks
+ * abandoned, as the product's timing allows for; here no stall of a few seconds may.
+ */
+const PATIENT: LockTiming = { pollMs: 10, heartbeatMs: 20, staleMs: 5000 };
 
 async function inTemp(body: (lockFile: string, dir: string) => Promise<void>): Promise<void> {
   const temp = await makeTempDir();
@@ -86,11 +91,12 @@ test('the holder keeps its lock fresh: a task far longer than staleMs is never r
     const task = async () => {
       running += 1;
       overlapped ||= running > 1;
-      await sleep(1000);
+      await sleep(1500);
       running -= 1;
     };
     const lines: string[] = [];
-    await Promise.all([0, 1, 2].map(() => withLock(lockFile, (line) => lines.push(line), task, FAST)));
+    // staleMs 1000: far above a stalled heartbeat's lag, still well below the task.
+    await Promise.all([0, 1, 2].map(() => withLock(lockFile, (line) => lines.push(line), task, { ...FAST, staleMs: 1000 })));
     assert.not.ok(overlapped);
     assert.not.ok(lines.some((line) => line.startsWith('took over')), lines.join('\n'));
   });
@@ -99,7 +105,7 @@ test('the holder keeps its lock fresh: a task far longer than staleMs is never r
 test('many waiters on one abandoned lock: one takes it at a time, and nothing is left behind', async () => {
   await inTemp(async (lockFile, dir) => {
     for (let round = 0; round < 20; round++) {
-      await writeLock(lockFile, { host: 'gone-pod', pidSpace: 'gone-pod boot pid:[1]', pid: 1, token: `old-${round}` }, 1000);
+      await writeLock(lockFile, { host: 'gone-pod', pidSpace: 'gone-pod boot pid:[1]', pid: 1, token: `old-${round}` }, 60_000);
       let running = 0;
       let most = 0;
       const task = async () => {
@@ -109,11 +115,25 @@ test('many waiters on one abandoned lock: one takes it at a time, and nothing is
         running -= 1;
       };
       const lines: string[] = [];
-      await Promise.all(Array.from({ length: 6 }, () => withLock(lockFile, (line) => lines.push(line), task, FAST)));
+      await Promise.all(Array.from({ length: 6 }, () => withLock(lockFile, (line) => lines.push(line), task, PATIENT)));
       assert.is(most, 1, `round ${round}: ${most} holders at once`);
       assert.is(lines.filter((line) => line.startsWith('took over')).length, 1, `round ${round}: ${lines.join('\n')}`);
       assert.equal(await readdir(dir), [], `round ${round}`);
     }
+  });
+});
+
+test('a waiter that judged a lock abandoned leaves alone the lock that replaced it, and one touched since', async () => {
+  await inTemp(async (lockFile) => {
+    const fresh = { host: 'pod-3', pidSpace: 'pod-3 boot pid:[1]', pid: 1, token: 'new' };
+    await writeLock(lockFile, fresh);
+    const before = await stat(lockFile, { bigint: true });
+    const judgedEarlier = (token: string) => ({ holder: { ...fresh, token }, identity: token, ageMs: 60_000 });
+    assert.is(await takeOver(lockFile, judgedEarlier('old'), FAST, pidSpace()), false);
+    assert.is(await takeOver(lockFile, judgedEarlier('new'), FAST, pidSpace()), false);
+    const after = await stat(lockFile, { bigint: true });
+    // Not even moved aside and back (a rename changes ctime): while moved, another process could have taken the lock.
+    assert.equal([after.ino, after.ctimeNs], [before.ino, before.ctimeNs]);
   });
 });
 

@@ -55,7 +55,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-interface Found {
+export interface Found {
   holder?: Holder;
   /** The holder's token, or for a file that is not a lock of ours, its inode: what tells one lock from the next. */
   identity: string;
@@ -126,10 +126,12 @@ async function removeIf(file: string, identity: string): Promise<boolean> {
 
 /**
  * Removes an abandoned lock; false when another waiter is doing it or has done it. One waiter at a time does it, holding
- * `<lock>.takeover` (itself taken over when older than staleMs), and removes the lock only if it is still
- * the abandoned one.
+ * `<lock>.takeover` (itself taken over when older than staleMs). Holding it, the waiter reads the lock again and
+ * removes it only if it is still the one judged abandoned and still abandoned: between the first reading and the
+ * guard, another waiter may have removed that lock and a new holder taken the file, whose lock even a moment
+ * moved aside would let a third process in beside it.
  */
-async function takeOver(lockFile: string, abandoned: Found, timing: LockTiming): Promise<boolean> {
+export async function takeOver(lockFile: string, judged: Found, timing: LockTiming, here: string): Promise<boolean> {
   const guard = `${lockFile}.takeover`;
   if (!(await createWith(guard, String(process.pid)))) {
     const other = await readLock(guard);
@@ -137,7 +139,9 @@ async function takeOver(lockFile: string, abandoned: Found, timing: LockTiming):
     return false;
   }
   try {
-    return await removeIf(lockFile, abandoned.identity);
+    const now = await readLock(lockFile);
+    if (now?.identity !== judged.identity || !abandonment(now, timing, here)) return false;
+    return await removeIf(lockFile, judged.identity);
   } finally {
     await rm(guard, { force: true });
   }
@@ -169,7 +173,7 @@ export async function withLock<T>(
       const found = await readLock(lockFile);
       if (!found) continue;
       const reason = abandonment(found, timing, here);
-      if (reason && (await takeOver(lockFile, found, timing))) {
+      if (reason && (await takeOver(lockFile, found, timing, here))) {
         log(`took over ${lockFile}: ${reason}`);
         continue;
       }
