@@ -1,14 +1,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CellResult } from '../results/cell-results.ts';
-import type { CellSpec } from '../suite/index.ts';
+import { runConfiguration, type CellSpec, type SuiteCell } from '../suite/index.ts';
 import type { EpochMetrics } from '../results/metrics.ts';
 import { evaluateClaim, runsOf } from './evaluate.ts';
 import { claimSchema, type Claim } from '../suite/claims.ts';
 
-/** A cell result with one metrics row per accuracy (percent), 100 iterations an epoch. */
-function result(id: string, accuracies: number[], options: { seed?: number; outcome?: CellResult['outcome'] } = {}): CellResult {
-  const cell = { id, seed: options.seed ?? 1 } as CellSpec;
+/** A cell result with one metrics row per accuracy (percent), 100 iterations an epoch; its base id is its id unless given. */
+function result(id: string, accuracies: number[], options: { seed?: number; baseId?: string; outcome?: CellResult['outcome'] } = {}): CellResult {
+  const cell = { id, baseId: options.baseId ?? id, seed: options.seed ?? 1 } as SuiteCell;
   const metrics = accuracies.map((acc, i) => ({ epoch: i + 1, iteration: 100 * (i + 1), testAccuracy: acc / 100 }) as EpochMetrics);
   return { cell, outcome: options.outcome ?? 'completed', metrics };
 }
@@ -40,7 +40,7 @@ test('reaches with a tolerance; fails: never reaching the threshold within the b
     { ...result('spike-high', [30], { outcome: 'diverged' }), record: record('diverged: loss 9.5 > 9.2 at epoch 2, iteration 150') },
     result('low', [11, 12]),
   ];
-  for (const c of cells) if (c.record) c.record.cell = c.cell;
+  for (const c of cells) if (c.record) c.record.cell = runConfiguration(c.cell);
   assert.is(evaluateClaim(claim({ kind: 'reaches', cell: 'a', accuracy: 92.4, tolerance: 0.5 }), cells).verdict, 'reproduced');
   assert.is(evaluateClaim(claim({ kind: 'reaches', cell: 'a', accuracy: 92.4 }), cells).verdict, 'not reproduced');
   const diverged = evaluateClaim(claim({ kind: 'fails', cell: 'nan', below: 20 }), cells);
@@ -61,7 +61,7 @@ test('a cell run otherwise than declared makes the claim not comparable; the dat
   const copy = { path: '/data/cifar10-png', contentHash: 'ab12', files: 60000, official: false, description: 'a copy as image folders' };
   const run = (id: string, cell: Partial<CellSpec>, source: object = official): CellResult => ({
     ...result(id, [50, 60, 70]),
-    cell: { ...declared, id },
+    cell: { ...declared, id, baseId: id },
     record: { cell: { ...declared, id, ...cell }, data: { train: 50000, test: 10000, shape: [32, 32, 3], source } } as unknown as CellResult['record'],
   });
   const cells = [run('same', {}), run('short', { epochs: 3, batchSize: 64 }), run('copy', {}, copy)];
@@ -97,13 +97,13 @@ test('not run: a cell without results, or without the epochs a predicate reads; 
 
 test('seeds: the matrix copies of a cell are its runs; spread shown; disagreement or a margin inside the spread is noise', () => {
   const cells = [
-    result('a.seed-1', [80], { seed: 1 }),
-    result('a.seed-2', [70], { seed: 2 }),
-    result('a.seed-3', [76], { seed: 3 }),
-    result('b.seed-1', [75], { seed: 1 }),
-    result('b.seed-2', [74], { seed: 2 }),
-    result('b.seed-3', [73], { seed: 3 }),
-    result('ab.seed-1', [1], { seed: 1 }),
+    result('a.seed-1', [80], { seed: 1, baseId: 'a' }),
+    result('a.seed-2', [70], { seed: 2, baseId: 'a' }),
+    result('a.seed-3', [76], { seed: 3, baseId: 'a' }),
+    result('b.seed-1', [75], { seed: 1, baseId: 'b' }),
+    result('b.seed-2', [74], { seed: 2, baseId: 'b' }),
+    result('b.seed-3', [73], { seed: 3, baseId: 'b' }),
+    result('ab.seed-1', [1], { seed: 1, baseId: 'ab' }),
   ];
   assert.equal(runsOf('a', cells).map((r) => r.seed), [1, 2, 3]);
   const verdict = evaluateClaim(claim({ kind: 'beats', cell: 'a', others: ['b'] }), cells);

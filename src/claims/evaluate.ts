@@ -1,4 +1,4 @@
-// One evaluator for every claim a suite declares (schema.ts): each predicate is computed on each seed's runs of the
+// One evaluator for every claim a suite declares (src/suite/claims.ts): each predicate is computed on each seed's runs of the
 // cells it names, then the seeds are summarised. A claim is reproduced when all its predicates hold (on most seeds),
 // not reproduced when one does not, not run when a cell it needs has no usable results, and not comparable when a
 // cell it reads ran otherwise than the suite declares (another budget, batch, data set...); every verdict names where
@@ -89,12 +89,11 @@ function provenanceOf(result: CellResult): string[] {
 }
 
 /**
- * The runs of the written cell `id`: the cell itself, or its matrix copies over seeds (`<id>.seed-<n>`). A cell
- * whose other matrix fields vary too is not a run of `id`: a claim compares like with like.
+ * The runs of the written cell `id`: the cells of that base id, the cell itself or its copies over seeds. A copy
+ * whose other matrix fields vary too has another base id: a claim compares like with like.
  */
 export function runsOf(id: string, cells: readonly CellResult[]): Run[] {
-  const pattern = new RegExp(`^${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.seed-\\d+)?$`);
-  return cells.filter((c) => pattern.test(c.cell.id)).map((result) => ({ seed: result.cell.seed, result }));
+  return cells.filter((c) => c.cell.baseId === id).map((result) => ({ seed: result.cell.seed, result }));
 }
 
 /**

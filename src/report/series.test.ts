@@ -21,6 +21,12 @@ test('cells differing only in their seed form one series, labelled without the s
   ]);
 });
 
+test('cells of one configuration written apart, of different base ids, form a series labelled by the first id', () => {
+  const constant = suite.cells[0]!;
+  const cells = ['constant-a', 'constant-b'].map((id, i): CellResult => ({ cell: { ...constant, id, baseId: id, seed: i + 1 }, outcome: 'not run', metrics: [] }));
+  assert.equal(groupCells(cells)[0]!.series.map((s) => [s.label, s.cells.length]), [['constant-a', 2]]);
+});
+
 test('a series curve is the mean over its seeds per epoch, with their range, and skips non-finite values', () => {
   const cells = results({ 'one-cycle.seed-1': 0.8, 'one-cycle.seed-2': 0.4 }).slice(2);
   const curve = seriesCurve(cells, testAccuracy);

@@ -2,9 +2,10 @@
 // the cells of a series differing only in their seed (a matrix over `seed` gives ids like `one-cycle.seed-2`).
 import type { CellResult } from '../results/cell-results.ts';
 import type { EpochMetrics } from '../results/metrics.ts';
+import { runConfiguration } from '../suite/index.ts';
 
 export interface Series {
-  /** The cells' id without its seed part, e.g. `one-cycle` for `one-cycle.seed-1` and `one-cycle.seed-2`. */
+  /** The cells' base id when they share one, e.g. `one-cycle` for `one-cycle.seed-1` and `one-cycle.seed-2`; else the first id. */
   label: string;
   policy: string;
   /** The seeds, in suite order. */
@@ -28,7 +29,7 @@ export function groupCells(cells: readonly CellResult[]): CellGroup[] {
     const slug = `${network}.${dataset}`;
     let group = groups.get(slug);
     if (!group) groups.set(slug, (group = { network, dataset, slug, series: [] }));
-    const { id: _id, seed: _seed, description: _description, ...configuration } = result.cell;
+    const { id: _id, seed: _seed, description: _description, ...configuration } = runConfiguration(result.cell);
     const key = JSON.stringify(configuration);
     let series = seriesByKey.get(key);
     if (!series) {
@@ -37,15 +38,13 @@ export function groupCells(cells: readonly CellResult[]): CellGroup[] {
     }
     series.cells.push(result);
   }
-  for (const series of seriesByKey.values()) series.label = seriesLabel(series.cells.map((c) => c.cell.id));
+  for (const series of seriesByKey.values()) series.label = seriesLabel(series.cells);
   return [...groups.values()];
 }
 
-const SEED_PART = /(^|\.)seed-\d+(?=\.|$)/;
-
-function seriesLabel(ids: readonly string[]): string {
-  const stripped = new Set(ids.map((id) => id.replace(SEED_PART, '').replace(/^\./, '')));
-  return stripped.size === 1 && ids.length > 1 ? [...stripped][0]! || ids[0]! : ids[0]!;
+function seriesLabel([first, ...others]: readonly CellResult[]): string {
+  const { id, baseId } = first!.cell;
+  return others.length > 0 && others.every((other) => other.cell.baseId === baseId) ? baseId : id;
 }
 
 /** A value per finished epoch: one cell's, or a series' mean over the seeds that reached that epoch. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { runConfiguration } from '../suite/index.ts';
 import { readCellResults } from './cell-results.ts';
 import { metricsCsv, parseMetricsCsv } from './metrics.ts';
 import { climbingMetrics, handMadeSuite, writeCell } from './test-fixtures.ts';
@@ -92,7 +93,7 @@ test('shards in several roots merge; a cell in two roots uses the finished copy 
 test('results of another configuration than the suite declares are shown as run, with a warning naming the fields', async () => {
   const dir = await root();
   const cell = suite.cells[0]!;
-  await writeCell(dir, suite, 'constant', 'completed', climbingMetrics(2, 0.9), { cell: { ...cell, epochs: 2 } });
+  await writeCell(dir, suite, 'constant', 'completed', climbingMetrics(2, 0.9), { cell: { ...runConfiguration(cell), epochs: 2 } });
   const warnings: string[] = [];
   const [constant] = await readCellResults([dir], suite.name, [cell], warnings);
   assert.is(constant!.outcome, 'completed');

@@ -2,7 +2,7 @@
 // declares, from one or more results roots (shards fetched from several machines), and its range tests. Anything
 // unusable becomes a warning and the cell shows as not run: a report over partial or damaged results still renders.
 import { isDeepStrictEqual } from 'node:util';
-import type { CellSpec, Suite } from '../suite/index.ts';
+import { runConfiguration, type CellSpec, type Suite, type SuiteCell } from '../suite/index.ts';
 import { UnreadableResultFile } from './csv.ts';
 import { readMetrics, type EpochMetrics } from './metrics.ts';
 import type { RangeTestResult } from './range-test.ts';
@@ -13,7 +13,7 @@ export type CellOutcome = RunRecord['status'] | 'not run';
 
 export interface CellResult {
   /** As the suite declares it. */
-  cell: CellSpec;
+  cell: SuiteCell;
   outcome: CellOutcome;
   /** run.json of the results used; absent when not run. */
   record?: RunRecord;
@@ -44,7 +44,7 @@ interface Candidate {
  * The results of every cell of `suite` found under `resultsDirs` (each holding <suite>/<cell-id>/). A cell found
  * in several roots uses the most finished copy, with a warning naming both; problems are pushed to `warnings`.
  */
-export async function readCellResults(resultsDirs: readonly string[], suite: string, cells: readonly CellSpec[], warnings: string[]): Promise<CellResult[]> {
+export async function readCellResults(resultsDirs: readonly string[], suite: string, cells: readonly SuiteCell[], warnings: string[]): Promise<CellResult[]> {
   const read = await Promise.all(
     cells.map(async (cell) => {
       const found: string[] = [];
@@ -55,7 +55,7 @@ export async function readCellResults(resultsDirs: readonly string[], suite: str
   return read.map(({ result }) => result);
 }
 
-async function readCell(resultsDirs: readonly string[], suite: string, cell: CellSpec, warnings: string[]): Promise<CellResult> {
+async function readCell(resultsDirs: readonly string[], suite: string, cell: SuiteCell, warnings: string[]): Promise<CellResult> {
   const candidates: Candidate[] = [];
   for (const dir of resultsDirs) {
     const candidate = await readCandidate(cellFiles(dir, suite, cell.id), cell.id, warnings);
@@ -119,7 +119,8 @@ const describe = (candidate: Candidate) => `${candidate.record.status}, ${candid
  * How a run's configuration departs from the declared one, a phrase a field: `epochs 3 instead of 16`. The
  * description is words about the cell, not its configuration.
  */
-export function configDifferences(declared: CellSpec, run: CellSpec): string[] {
+export function configDifferences(cell: SuiteCell, run: CellSpec): string[] {
+  const declared = runConfiguration(cell);
   const keys = [...new Set([...Object.keys(declared), ...Object.keys(run)])].filter((key) => key !== 'description') as (keyof CellSpec)[];
   const show = (value: unknown) => (typeof value === 'object' ? JSON.stringify(value) : String(value));
   return keys.filter((key) => !isDeepStrictEqual(declared[key], run[key])).map((key) => `${key} ${show(run[key])} instead of ${show(declared[key])}`);

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ImageDataset } from '../data/dataset.ts';
 import type { EngineInfo } from '../engine/backend.ts';
 import { writeJsonAtomic } from '../fsutil.ts';
-import type { CellSpec } from '../suite/index.ts';
+import type { RunConfiguration } from '../suite/index.ts';
 import { readJsonRecord } from './json-file.ts';
 import { METRICS_FILE } from './metrics.ts';
 import { STEP_LOG_FILE } from './steps.ts';
@@ -37,7 +37,7 @@ export interface LossSpike {
 /** run.json: everything needed to know what produced a cell's metrics. */
 export interface RunRecord {
   suite: string;
-  cell: CellSpec;
+  cell: RunConfiguration;
   status: CellStatus;
   /** Why a cell diverged or failed. */
   reason?: string;

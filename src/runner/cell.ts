@@ -7,7 +7,7 @@ import { augmentationsFor, loadDatasetByName } from '../data/registry.ts';
 import type { EngineInfo } from '../engine/backend.ts';
 import { buildNetwork } from '../nn/network.ts';
 import { makeSchedule } from '../schedules/index.ts';
-import type { CellSpec } from '../suite/index.ts';
+import type { RunConfiguration } from '../suite/index.ts';
 import { loadCheckpoint, saveCheckpoint, type NamedVariable } from '../results/checkpoint.ts';
 import { appendMetrics, writeMetrics, type EpochMetrics } from '../results/metrics.ts';
 import { cellFiles, readRunRecord, writeRunRecord, type CellFiles, type CellStatus, type LossSpike, type RunRecord } from '../results/run-record.ts';
@@ -19,7 +19,7 @@ import { gitCommit, hostInfo, libraryVersions } from './environment.ts';
 
 export interface CellJob {
   suite: string;
-  cell: CellSpec;
+  cell: RunConfiguration;
   outDir: string;
   /** The `--shard i/n` of the run, recorded so merged results say which shard produced a cell. */
   shard?: string;

@@ -5,7 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { initEngine, type BackendRequest, type EngineInfo } from '../engine/backend.ts';
 import { MAX_WASM_THREADS } from '../engine/wasm-threads.ts';
 import { UserError } from '../errors.ts';
-import { selectCells, type CellSpec, type Suite } from '../suite/index.ts';
+import { runConfiguration, selectCells, type RunConfiguration, type Suite } from '../suite/index.ts';
 import { formatTable } from '../text-table.ts';
 import type { CellEvent, CellJob, CellRunSummary } from './cell.ts';
 import { gitCommit } from './environment.ts';
@@ -30,7 +30,7 @@ export interface RunOptions {
 
 export interface RunSummary {
   suite: Suite;
-  records: { cell: CellSpec; record: RunRecord | undefined }[];
+  records: { cell: RunConfiguration; record: RunRecord | undefined }[];
   failed: number;
 }
 
@@ -40,11 +40,12 @@ export interface RunSummary {
  */
 export async function runSuite(options: RunOptions): Promise<RunSummary> {
   const { suite } = options;
-  const cells = selectCells(suite.cells, { glob: options.cells, shard: options.shard }).map((cell) =>
-    options.epochs === undefined ? cell : { ...cell, epochs: options.epochs },
-  );
+  const cells = selectCells(suite.cells, { glob: options.cells, shard: options.shard }).map((cell) => {
+    const configuration = runConfiguration(cell);
+    return options.epochs === undefined ? configuration : { ...configuration, epochs: options.epochs };
+  });
   if (cells.length === 0) options.log(`shard ${options.shard} of suite "${suite.name}" has no cells: there are more shards than independent cells`);
-  const todo: CellSpec[] = [];
+  const todo: RunConfiguration[] = [];
   const commitNow = gitCommit();
   for (const cell of cells) {
     const previous = await readRunRecord(cellFiles(options.outDir, suite.name, cell.id));

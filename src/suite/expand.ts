@@ -4,7 +4,7 @@
 import { predicateCells } from './claims.ts';
 import type { Policy } from '../schedules/index.ts';
 import { derivePolicy, ROW_CELL_FIELDS, validatePolicy, type Row } from './rows.ts';
-import { CELL_DEFAULTS, nameSchema, suiteProblem, type CellSpec, type Rule, type SuiteFile } from './suite-file.ts';
+import { CELL_DEFAULTS, nameSchema, suiteProblem, type CellSpec, type Rule, type SuiteCell, type SuiteFile } from './suite-file.ts';
 
 type CellValues = Partial<Omit<CellSpec, 'id' | 'onLossSpike' | 'nesterov'>> & { onLossSpike?: 'stop' | 'train-on'; nesterov?: boolean };
 type RequiredField = 'network' | 'dataset' | 'policy' | 'epochs' | 'batchSize' | 'seed' | 'weightDecay';
@@ -16,18 +16,22 @@ interface WrittenCell {
   path: PropertyKey[];
 }
 
-/** One combination of matrix values, and the id suffix naming the values of the fields that vary. */
+/** One combination of matrix values, and the id suffix naming the values of the fields that vary, in matrix order. */
 interface MatrixPoint {
   values: CellValues;
-  suffix: string[];
+  suffix: { field: keyof CellValues; label: string }[];
 }
+
+/** `id` followed by the labels of `suffix`: `one-cycle.seed-2`. */
+const suffixed = (id: string, suffix: MatrixPoint['suffix']) => [id, ...suffix.map((part) => part.label)].join('.');
 
 /**
  * The cells of `suite`: rows first, then cells, in file order, each expanded over the matrix in the order its
- * fields and values are written, e.g. `one-cycle.seed-1`, `one-cycle.seed-2`. A matrix field listing one value does
- * not vary, so it sets the field without suffixing the id. Also checks that every claim names a written cell.
+ * fields and values are written, e.g. `one-cycle.seed-1`, `one-cycle.seed-2`, both of base id `one-cycle`. A matrix
+ * field listing one value does not vary, so it sets the field without suffixing the id. Also checks that every
+ * claim names a written cell.
  */
-export function expandCells(suite: SuiteFile, file: string): CellSpec[] {
+export function expandCells(suite: SuiteFile, file: string): SuiteCell[] {
   const written = writtenCells(suite, file);
   const matrix = (Object.entries(suite.matrix ?? {}) as [keyof CellValues, unknown[] | undefined][]).filter(
     (entry): entry is [keyof CellValues, unknown[]] => entry[1] !== undefined,
@@ -44,7 +48,7 @@ export function expandCells(suite: SuiteFile, file: string): CellSpec[] {
   const firstWithId = new Map<string, PropertyKey[]>();
   const cells = written.flatMap(({ id: writtenId, values, path }) =>
     points.map((point) => {
-      const id = [writtenId, ...point.suffix].join('.');
+      const id = suffixed(writtenId, point.suffix);
       const where = path[0] === 'cells' ? [...path, 'id'] : path;
       const idCheck = nameSchema.safeParse(id);
       if (!idCheck.success) throw suiteProblem(file, where, `expanded id ${JSON.stringify(id)} ${idCheck.error.issues[0]!.message}`);
@@ -57,8 +61,9 @@ export function expandCells(suite: SuiteFile, file: string): CellSpec[] {
       firstWithId.set(id, path);
       const merged: CellValues = { ...suite.defaults, ...values, ...point.values };
       // The cell to start from is the one of the same matrix point.
-      if (values.initFrom !== undefined) merged.initFrom = [values.initFrom, ...point.suffix].join('.');
-      return completeCell(id, merged, (field) =>
+      if (values.initFrom !== undefined) merged.initFrom = suffixed(values.initFrom, point.suffix);
+      const baseId = suffixed(writtenId, point.suffix.filter((part) => part.field !== 'seed'));
+      return completeCell(id, baseId, merged, (field) =>
         path[0] === 'rows'
           ? suiteProblem(file, path, `${field}: required (set it in defaults or in matrix)`)
           : suiteProblem(file, [...path, field], 'required (set it in the cell, in defaults or in matrix)'),
@@ -118,7 +123,7 @@ function checkClaimReferences(suite: SuiteFile, written: readonly WrittenCell[],
 }
 
 /** The cell to start from must be an earlier cell of the suite (the runner trains it first) on the same network and data. */
-function checkInitFrom(cells: readonly CellSpec[], written: readonly WrittenCell[], pointsPerCell: number, file: string): void {
+function checkInitFrom(cells: readonly SuiteCell[], written: readonly WrittenCell[], pointsPerCell: number, file: string): void {
   cells.forEach((cell, index) => {
     if (cell.initFrom === undefined) return;
     const path = [...written[Math.floor(index / pointsPerCell)]!.path, 'initFrom'];
@@ -137,7 +142,7 @@ function matrixPoints(matrix: [keyof CellValues, unknown[]][]): MatrixPoint[] {
     points = points.flatMap((point) =>
       values.map((value) => ({
         values: { ...point.values, [field]: value },
-        suffix: values.length > 1 ? [...point.suffix, `${kebabCase(field)}-${valueLabel(value)}`] : point.suffix,
+        suffix: values.length > 1 ? [...point.suffix, { field, label: `${kebabCase(field)}-${valueLabel(value)}` }] : point.suffix,
       })),
     );
   }
@@ -158,14 +163,15 @@ const pathText = (path: readonly PropertyKey[]) => `${String(path[0])}[${String(
 /** A policy is labelled by its name alone, so two policies of one name in a matrix collide (reported as such). */
 const valueLabel = (value: unknown) => (typeof value === 'object' && value !== null ? (value as Policy).name : String(value));
 
-function completeCell(id: string, merged: CellValues, missing: (field: RequiredField) => Error): CellSpec {
+function completeCell(id: string, baseId: string, merged: CellValues, missing: (field: RequiredField) => Error): SuiteCell {
   const need = <F extends RequiredField>(field: F): CellSpec[F] => {
     const value = merged[field];
     if (value === undefined) throw missing(field);
     return value as CellSpec[F];
   };
-  const cell: CellSpec = {
+  const cell: SuiteCell = {
     id,
+    baseId,
     network: need('network'),
     dataset: need('dataset'),
     policy: need('policy'),

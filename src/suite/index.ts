@@ -3,7 +3,8 @@
 //     "rules"?: { "<rule>": { "policy", <derivation> } }, "rows"?: [{ <Table 1 row> }, ...] (see rows.ts),
 //     "matrix"?: { "<cell field>": [values, ...] }, "claims"?: [<claim>, ...] (see claims.ts),
 //     "departures"?: [{ "source", "difference", "why" }, ...] }
-// and loads into complete, validated cells (see CellSpec); a range-test suite declares "rangeTests" (range-tests.ts).
+// and loads into complete, validated cells (SuiteCell: the run's configuration and its base id); a range-test suite
+// declares "rangeTests" (range-tests.ts).
 // openSuite reads either once and says which it is; every error names the file and the JSON path in it.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative } from 'node:path';
@@ -18,7 +19,7 @@ import { validateSuiteFile, type KnownNames, type Suite, type SuiteFile } from '
 
 export { formatCellTable, formatDepartures, formatRangeTestTable, formatShardTable } from './table.ts';
 export { selectCells, type CellSelection } from './select.ts';
-export type { CellSpec, Departure, KnownNames, Suite } from './suite-file.ts';
+export { runConfiguration, type CellSpec, type Departure, type KnownNames, type RunConfiguration, type Suite, type SuiteCell } from './suite-file.ts';
 export type { DeclaredRangeTest, RangeTestSpec, RangeTestSuite } from './range-tests.ts';
 
 /** The suites that ship with scbench, each `<name>.json`. */

@@ -11,7 +11,7 @@ export interface CellSelection {
 }
 
 /** The selected cells, in suite order: the glob first, then the shard of what the glob kept. */
-export function selectCells(cells: readonly CellSpec[], selection: CellSelection): CellSpec[] {
+export function selectCells<Cell extends CellSpec>(cells: readonly Cell[], selection: CellSelection): Cell[] {
   let selected = [...cells];
   if (selection.glob !== undefined) {
     const matches = globMatcher(selection.glob);

@@ -9,7 +9,7 @@ import { problemText, validated } from '../json/problems.ts';
 import { integer, momentum, oneOf, optionalFields, positive, weightDecay } from './fields.ts';
 import { strictObject } from '../json/strict-object.ts';
 
-/** One training run of a suite, complete: defaults merged in and the matrix expanded. */
+/** The configuration of one training run, complete (defaults merged in, the matrix expanded), as run.json records it. */
 export interface CellSpec {
   /** Unique within the suite; the name of the cell's results directory. */
   id: string;
@@ -42,12 +42,28 @@ export interface CellSpec {
   initFrom?: string;
 }
 
+/** A cell of a loaded suite: the configuration its run records, and which cell of the file it is a seed of. */
+export interface SuiteCell extends CellSpec {
+  /**
+   * The id without the suffix of a matrix over seeds: `one-cycle` for `one-cycle.seed-2`, the id itself when the
+   * seed does not vary. The runs of one cell over seeds share it; claims name cells by it, the report labels them so.
+   */
+  baseId: string;
+}
+
+/** A run's configuration alone, as run.json records it: a suite's cell without its base id, which a run has no use for. */
+export type RunConfiguration = CellSpec & { baseId?: never };
+
+export function runConfiguration({ baseId: _baseId, ...configuration }: SuiteCell): RunConfiguration {
+  return configuration;
+}
+
 export interface Suite {
   name: string;
   description: string;
   /** The file the suite was read from. */
   file: string;
-  cells: CellSpec[];
+  cells: SuiteCell[];
   /** The claims the suite's results are checked against (see src/claims/). */
   claims?: Claim[];
   /** Where the suite knowingly does otherwise than its sources, each naming the source. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UserError } from '../errors.ts';
-import { BENCHMARKS_DIR, formatCellTable, loadSuite, parseSuite, resolveSuitePath, type CellSpec } from './index.ts';
+import { BENCHMARKS_DIR, formatCellTable, loadSuite, parseSuite, resolveSuitePath, runConfiguration, type CellSpec } from './index.ts';
 
 const KNOWN = { networks: ['simple-mnist', 'simple'], datasets: ['mnist', 'cifar10'] };
 const FILE = 'benchmarks/x.json';
@@ -42,6 +42,8 @@ test('--seeds n: every cell on seeds 1..n, whatever seeds the file sets; one see
   const three = withSeeds(suite(), 3);
   assert.equal(ids(three), ['constant.seed-1', 'constant.seed-2', 'constant.seed-3', 'one-cycle.seed-1', 'one-cycle.seed-2', 'one-cycle.seed-3']);
   assert.equal(three.map((c) => c.seed), [1, 2, 3, 1, 2, 3]);
+  assert.equal(three.map((c) => c.baseId), ['constant', 'constant', 'constant', 'one-cycle', 'one-cycle', 'one-cycle']);
+  assert.equal(withSeeds(suite(), 1).map((c) => [c.id, c.baseId]), [['constant', 'constant'], ['one-cycle', 'one-cycle']]);
   const inCells = suite();
   delete inCells.defaults.seed;
   inCells.cells[0].seed = 7;
@@ -57,6 +59,7 @@ test('a valid suite loads with defaults merged and the policy defaults filled', 
   assert.is(loaded.file, FILE);
   assert.equal(loaded.cells[0], {
     id: 'constant',
+    baseId: 'constant',
     network: 'simple-mnist',
     dataset: 'mnist',
     policy: { name: 'constant', lr: 0.1 },
@@ -104,6 +107,29 @@ test('the matrix crosses every cell with its varying fields, in the order writte
   assert.equal(cells.map((cell) => [cell.seed, cell.weightDecay, cell.batchSize]), [
     [1, 0, 32], [1, 5e-4, 32], [2, 0, 32], [2, 5e-4, 32], [1, 0, 32], [1, 5e-4, 32], [2, 0, 32], [2, 5e-4, 32],
   ]);
+});
+
+test('the base id is the id without the suffix of a matrix over seeds, wherever the matrix puts it', () => {
+  const content = suite();
+  delete content.defaults.seed;
+  delete content.defaults.batchSize;
+  delete content.defaults.weightDecay;
+  content.matrix = { batchSize: [16, 32], seed: [1, 2], weightDecay: [0, 5e-4] };
+  const cells = parse(content).cells.slice(0, 4);
+  assert.equal(ids(cells), ['constant.batch-size-16.seed-1.weight-decay-0', 'constant.batch-size-16.seed-1.weight-decay-0.0005', 'constant.batch-size-16.seed-2.weight-decay-0', 'constant.batch-size-16.seed-2.weight-decay-0.0005']);
+  const [zero, small] = ['constant.batch-size-16.weight-decay-0', 'constant.batch-size-16.weight-decay-0.0005'];
+  assert.equal(cells.map((cell) => cell.baseId), [zero, small, zero, small]);
+  // An id written with a seed in it is a cell of its own.
+  const byHand = suite();
+  byHand.cells = [3, 4].map((seed) => ({ ...byHand.cells[0], id: `constant.seed-${seed}`, seed }));
+  assert.equal(parse(byHand).cells.map((cell) => cell.baseId), ['constant.seed-3', 'constant.seed-4']);
+});
+
+test("a cell's run configuration is the cell without its base id, its keys in the same order (run.json's cell)", () => {
+  const [cell] = parse(suite()).cells;
+  const { baseId: _baseId, ...configuration } = cell!;
+  assert.equal(Object.keys(runConfiguration(cell!)), Object.keys(configuration));
+  assert.equal(runConfiguration(cell!), configuration);
 });
 
 test('a matrix over policies names each cell by its policy', () => {
