@@ -48,6 +48,10 @@ test('a truncated split file or a damaged manifest is detected and rebuilt, neve
     await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
     await loadDataset(options.source, options);
     assert.ok(lines.some((line) => line.includes('the test record is inconsistent')), lines.join('\n'));
+    const rebuilt = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...rebuilt, splits: { ...rebuilt.splits, train: { ...rebuilt.splits.train, count: -1 } } }));
+    await loadDataset(options.source, options);
+    assert.ok(lines.some((line) => line.includes(`${join(dir, 'manifest.json')} does not match the manifest format: splits.train.count: `)), lines.join('\n'));
   });
 });
 

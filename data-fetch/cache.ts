@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { readFileSync } from 'node:fs';
 import envPaths from 'env-paths';
 import { writeFileAtomic } from '../src/fsutil.ts';
+import { formatJsonPath } from '../src/json/path.ts';
 
 /*
  * The decoded cache of one data set: <cacheDir>/<name>/manifest.json and one file per split,
@@ -63,7 +64,7 @@ const SplitRecordSchema = z.strictObject({
   bytes: count,
   classCounts: z.array(count),
 });
-const SourceRecordSchema = z.strictObject({
+export const SourceRecordSchema = z.strictObject({
   /** The archive or folder decoded: absolute, or the archive's name in the cache's archives/ folder for a download. */
   path: z.string(),
   /** md5 of the archive. */
@@ -174,7 +175,10 @@ function parseManifest(text: string, dir: string, dataset: string): CacheState {
     return { kind: 'invalid', problem: `${manifestPath(dir)} has cache format version ${String(version)}, this scbench uses ${CACHE_FORMAT_VERSION}` };
   }
   const parsed = ManifestSchema.safeParse(json);
-  if (!parsed.success) return { kind: 'invalid', problem: `${manifestPath(dir)} does not match the manifest format: ${parsed.error.issues[0].message}` };
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { kind: 'invalid', problem: `${manifestPath(dir)} does not match the manifest format: ${formatJsonPath(issue.path) || 'top level'}: ${issue.message}` };
+  }
   const manifest = parsed.data;
   if (manifest.dataset !== dataset) return { kind: 'invalid', problem: `${manifestPath(dir)} describes ${manifest.dataset}, not ${dataset}` };
   return { kind: 'valid', manifest };

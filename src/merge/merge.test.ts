@@ -14,21 +14,27 @@ import { firstDifference, mergeResults } from './merge.ts';
 const scbench = fileURLToPath(new URL('../../bin/scbench', import.meta.url));
 const quiet = () => {};
 
-/** A results root with hand-written cells: run.json as the runner writes it (the fields merge reads) and a metrics.csv. */
+/** A results root with hand-written cells: run.json as the runner writes it and a metrics.csv. */
 async function resultsRoot(cells: { id: string; lr?: number; gitCommit?: string; kind?: string; adapter?: AdapterInfo; status?: string; epochs?: number; shard?: string; accuracy?: string }[]) {
   const root = await mkdtemp(join(tmpdir(), 'scbench-merge-'));
   for (const c of cells) {
     const dir = join(root, 'grid', c.id);
     await mkdir(dir, { recursive: true });
+    const cell = { id: c.id, network: 'simple', dataset: 'cifar10', policy: { name: 'constant', lr: c.lr ?? 0.05 }, momentum: 0.9, epochs: 2, batchSize: 128, seed: 1, weightDecay: 0, augment: true, divergenceFactor: 4 };
     const record = {
       suite: 'grid',
-      cell: { id: c.id, network: 'simple', dataset: 'cifar10', policy: { name: 'constant', lr: c.lr ?? 0.05 }, epochs: 2 },
+      cell,
       status: c.status ?? 'completed',
       epochsCompleted: c.epochs ?? 2,
-      engine: { backend: 'tensorflow', kind: c.kind ?? 'tensorflow-gpu', packageName: '@tensorflow/tfjs-node-gpu', adapter: c.adapter },
+      bestTestAccuracy: null,
+      finalTestAccuracy: null,
+      trainingSeconds: 0,
+      engine: { backend: 'tensorflow', kind: c.kind ?? 'tensorflow-gpu', packageName: '@tensorflow/tfjs-node-gpu', version: '4.22.0', reason: 'CUDA', threads: null, adapter: c.adapter },
       versions: { node: '20.0.0', scbench: '0.1.0', '@tensorflow/tfjs-core': '4.22.0' },
       gitCommit: c.gitCommit ?? 'abc123',
       shard: c.shard,
+      host: { platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'Test CPU', memoryGiB: 24 },
+      startedAt: '2026-01-01T00:00:00.000Z',
     };
     await writeFile(join(dir, 'run.json'), JSON.stringify(record));
     const rows = Array.from({ length: c.epochs ?? 2 }, (_, i) => `${i + 1},${10 * (i + 1)},1,0.5,1,${c.accuracy ?? '0.5'},0.9,0.05,0.9,12.5,100`);

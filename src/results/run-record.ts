@@ -2,9 +2,11 @@
 // when a cell starts and ends (and at each loss spike); the runner, merge, claims and the report read it back.
 import { join } from 'node:path';
 import { z } from 'zod';
+import { SourceRecordSchema } from '../../data-fetch/cache.ts';
 import type { ImageDataset } from '../data/dataset.ts';
 import type { EngineInfo } from '../engine/backend.ts';
 import { writeJsonAtomic } from '../fsutil.ts';
+import { policySchema } from '../schedules/index.ts';
 import type { RunConfiguration } from '../suite/index.ts';
 import { readJsonRecord } from './json-file.ts';
 import { METRICS_FILE } from './metrics.ts';
@@ -24,7 +26,9 @@ export function cellFiles(outDir: string, suite: string, cellId: string): CellFi
   return { dir, metrics: join(dir, METRICS_FILE), run: join(dir, 'run.json'), checkpoint: join(dir, 'checkpoint.ckpt'), steps: join(dir, STEP_LOG_FILE) };
 }
 
-export type CellStatus = 'running' | 'completed' | 'diverged' | 'failed';
+const cellStatusSchema = z.enum(['running', 'completed', 'diverged', 'failed']);
+
+export type CellStatus = z.output<typeof cellStatusSchema>;
 
 /** A batch whose training loss rose above the divergence guard's limit; the first batch of each run of such batches. */
 export interface LossSpike {
@@ -63,29 +67,60 @@ export interface RunRecord {
 }
 
 const count = z.number().int().min(0);
+const positive = z.number().int().min(1);
+
+/** The cell as the runner records it (CellSpec). */
+const cellSchema = z.looseObject({
+  id: z.string(),
+  network: z.string(),
+  dataset: z.string(),
+  policy: policySchema,
+  momentum: z.number(),
+  epochs: positive,
+  batchSize: positive,
+  seed: count,
+  weightDecay: z.number().min(0),
+  augment: z.boolean(),
+  divergenceFactor: z.number(),
+  onLossSpike: z.literal('train-on').optional(),
+  nesterov: z.literal(true).optional(),
+  description: z.string().optional(),
+  initFrom: z.string().optional(),
+});
+
+/** EngineInfo. */
+const engineSchema = z.looseObject({
+  backend: z.string(),
+  kind: z.enum(['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] satisfies EngineInfo['kind'][]),
+  packageName: z.string(),
+  version: z.string(),
+  reason: z.string(),
+  threads: positive.nullable().optional(),
+  adapter: z.looseObject({ vendor: z.string(), architecture: z.string(), device: z.string(), description: z.string(), software: z.boolean() }).optional(),
+});
 
 /**
- * run.json checked: what identifies a result (its cell, status and the code that computed it) is required; the rest
- * is checked where present, as records of earlier versions may lack a field, and objects may hold more.
+ * run.json checked field by field when read. Objects may hold keys this version does not know, so that a record
+ * written by another version of scbench is still read (engines once recorded `singleThreaded` instead of `threads`).
  */
 const runRecordSchema = z.looseObject({
   suite: z.string(),
-  cell: z.looseObject({ id: z.string() }),
-  status: z.enum(['running', 'completed', 'diverged', 'failed']),
+  cell: cellSchema,
+  status: cellStatusSchema,
   reason: z.string().optional(),
-  divergedAtEpoch: count.optional(),
+  divergedAtEpoch: positive.optional(),
   lossSpikes: z.array(z.object({ epoch: count, iteration: count, loss: z.number(), limit: z.number() })).optional(),
   epochsCompleted: count,
-  bestTestAccuracy: z.number().nullable().optional(),
-  finalTestAccuracy: z.number().nullable().optional(),
-  trainingSeconds: z.number().optional(),
-  engine: z.looseObject({ kind: z.string() }),
-  data: z.looseObject({ train: count, test: count, shape: z.array(count) }).optional(),
+  bestTestAccuracy: z.number().nullable(),
+  finalTestAccuracy: z.number().nullable(),
+  trainingSeconds: z.number().min(0),
+  engine: engineSchema,
+  data: z.looseObject({ train: count, test: count, shape: z.array(count), source: SourceRecordSchema.loose().optional() }).optional(),
   versions: z.record(z.string(), z.string()),
   gitCommit: z.string().nullable(),
   shard: z.string().optional(),
-  host: z.looseObject({}).optional(),
-  startedAt: z.string().optional(),
+  host: z.looseObject({ platform: z.string(), arch: z.string(), cpus: count, cpuModel: z.string(), memoryGiB: z.number() }),
+  startedAt: z.string(),
   endedAt: z.string().optional(),
 });
 
@@ -93,7 +128,7 @@ export async function writeRunRecord(files: CellFiles, record: RunRecord): Promi
   await writeJsonAtomic(files.run, record);
 }
 
-/** The cell's run.json, checked; undefined when there is none. */
+/** The cell's run.json, checked; undefined when there is none. A record that does not match names the file and the field. */
 export async function readRunRecord(files: CellFiles): Promise<RunRecord | undefined> {
   return readJsonRecord<RunRecord>(files.run, runRecordSchema);
 }

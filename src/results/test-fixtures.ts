@@ -73,7 +73,7 @@ export async function writeCell(root: string, suite: Suite, cellId: string, stat
     bestTestAccuracy: best,
     finalTestAccuracy: metrics.at(-1)?.testAccuracy ?? null,
     trainingSeconds: 2 * metrics.length,
-    engine: { kind: 'wasm', packageName: '@tensorflow/tfjs-backend-wasm', version: '4.22.0' } as RunRecord['engine'],
+    engine: { backend: 'wasm', kind: 'wasm', packageName: '@tensorflow/tfjs-backend-wasm', version: '4.22.0', reason: 'XNNPACK in WebAssembly, SIMD, 1 thread', threads: 1 },
     versions: { node: '20.0.0', '@tensorflow/tfjs-core': '4.22.0' },
     gitCommit: 'abc123',
     host: { platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'Test CPU', memoryGiB: 24 },
