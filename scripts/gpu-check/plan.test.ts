@@ -1,14 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { datasetNames } from '../../src/data/datasets.ts';
-import { NETWORK_NAMES } from '../../src/nn/network.ts';
-import { loadSuite } from '../../src/suite/index.ts';
+import { openSuite, trainingSuite } from '../../src/suite/index.ts';
 import { estimateGrid, gridTable, shapeKey, shapesToMeasure, TABLE_SHAPES, throughputTable, type ShapeResult } from './plan.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const paper = loadSuite(join(root, 'benchmarks', 'paper.json'), { networks: NETWORK_NAMES, datasets: datasetNames() });
+const paper = trainingSuite(openSuite('paper'));
 
 const measured = (speed: (key: string) => { webgpu?: number; torch?: number }): ShapeResult[] =>
   shapesToMeasure(paper.cells).map((s) => ({ ...s, measuredBatch: s.batch, parameters: {}, imagesPerSecond: speed(shapeKey(s)) }));

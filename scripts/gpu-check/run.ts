@@ -14,10 +14,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Throughput } from '../../src/perf.ts';
-import { cellFiles, type RunRecord } from '../../src/results/run-record.ts';
-import { loadSuite } from '../../src/suite/index.ts';
-import { datasetNames } from '../../src/data/datasets.ts';
-import { NETWORK_NAMES, networkSize } from '../../src/nn/network.ts';
+import { cellFiles, readRunRecord } from '../../src/results/run-record.ts';
+import { openSuite, trainingSuite } from '../../src/suite/index.ts';
+import { networkSize } from '../../src/nn/network.ts';
 import type { PackManifest } from './pack.ts';
 import { estimateGrid, gridTable, hours, shapeKey, shapesToMeasure, throughputTable, type Shape, type ShapeResult } from './plan.ts';
 
@@ -147,7 +146,7 @@ async function main(): Promise<number> {
   const work = await mkdtemp(join(tmpdir(), 'scbench-gpu-check-'));
   process.env.SCBENCH_CACHE = join(work, 'cache');
   const manifest = JSON.parse(readFileSync(join(options.pack, 'manifest.json'), 'utf8')) as PackManifest;
-  const paper = loadSuite(join(root, 'benchmarks', 'paper.json'), { networks: NETWORK_NAMES, datasets: datasetNames() });
+  const paper = trainingSuite(openSuite('paper'));
   const steps = options.dryRun ? { warmup: 1, iterations: 1, batch: 2 } : { warmup: 3, iterations: 10 };
   const shapes = shapesToMeasure(paper.cells).filter((s) => !options.dryRun || s.input[0] <= 32);
   const results: ShapeResult[] = shapes.map((s) => ({ ...s, measuredBatch: steps.batch ?? s.batch, parameters: {}, imagesPerSecond: {} }));
@@ -197,7 +196,8 @@ async function main(): Promise<number> {
     await check.scbench(['fetch', 'cifar10', '--from', join(options.pack, manifest.cifar10.file), '--md5', manifest.cifar10.md5], 300);
     const summary = await check.scbench(['run', '--suite', 'paper', '--cells', CIFAR_CELL, '--epochs', '1', '--backend', 'webgpu', '--out', join(work, 'results'), '--no-report'], 420);
     const files = cellFiles(join(work, 'results'), 'paper', CIFAR_CELL);
-    const record = JSON.parse(await readFile(files.run, 'utf8')) as RunRecord;
+    const record = await readRunRecord(files);
+    if (!record) throw new Error(`${files.run}: not written`);
     return { summary, record, metrics: await readFile(files.metrics, 'utf8') };
   });
 

@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { datasetNames } from '../../src/data/datasets.ts';
-import { NETWORK_NAMES, networkSize } from '../../src/nn/network.ts';
-import { loadSuite } from '../../src/suite/index.ts';
+import { networkSize } from '../../src/nn/network.ts';
+import { openSuite, trainingSuite } from '../../src/suite/index.ts';
 import { shapesToMeasure } from './plan.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -21,7 +20,7 @@ test('the PyTorch networks have the parameters of src/nn, for every network and 
     console.log('  (skipped: no Python with PyTorch here; apt-get install python3-torch)');
     return;
   }
-  const paper = loadSuite(join(root, 'benchmarks', 'paper.json'), { networks: NETWORK_NAMES, datasets: datasetNames() });
+  const paper = trainingSuite(openSuite('paper'));
   const networks = [...shapesToMeasure(paper.cells).map((s) => [s.network, s.input[2], s.classes] as const), ['simple-mnist', 1, 10] as const];
   const count = spawnSync(python, ['-c', [
     'import json, sys',

@@ -6,7 +6,6 @@ import { openSuite } from '../suite/index.ts';
 import { formatTable } from '../text-table.ts';
 import { evaluateClaims, type ClaimVerdict } from './evaluate.ts';
 
-
 /** The claims table of a suite's results; `results` defaults to ["results"]. Warnings about the results are part of the text. */
 export async function claimsCommand(options: { suite: string; results: string[]; seeds?: number }): Promise<string> {
   const opened = openSuite(options.suite, { seeds: options.seeds });

@@ -10,10 +10,8 @@ import { chromium, type Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { predicateCells } from '../suite/claims.ts';
-import { datasetNames } from '../data/datasets.ts';
-import { NETWORK_NAMES } from '../nn/network.ts';
 import { cellFiles, readRunRecord } from '../results/run-record.ts';
-import { loadSuite, resolveSuitePath } from '../suite/index.ts';
+import { openSuite, trainingSuite } from '../suite/index.ts';
 import { reportCommand } from './index.ts';
 
 const scbench = fileURLToPath(new URL('../../bin/scbench', import.meta.url));
@@ -54,7 +52,7 @@ test('the committed reference results (reference/paper) give verdicts and their 
     console.log(`  skipped: ${REFERENCE} is absent`);
     return;
   }
-  const paper = loadSuite(resolveSuitePath('paper', BENCHMARKS), { networks: NETWORK_NAMES, datasets: datasetNames() });
+  const paper = trainingSuite(openSuite('paper'));
   const finished = new Set<string>();
   for (const cell of paper.cells) {
     const status = (await readRunRecord(cellFiles(REFERENCE, paper.name, cell.id)))?.status;
@@ -81,7 +79,6 @@ test('the committed reference results (reference/paper) give verdicts and their 
 });
 
 const REFERENCE = fileURLToPath(new URL('../../reference/paper', import.meta.url));
-const BENCHMARKS = fileURLToPath(new URL('../../benchmarks', import.meta.url));
 const CHART_KINDS = ['accuracy', 'loss', 'schedule', 'batch-loss'];
 
 /**

@@ -7,7 +7,6 @@ import { BENCHMARKS_DIR, loadSuite, parseSuite, resolveSuitePath } from './index
 
 const KNOWN = { networks: ['simple', 'vgg16bn'], datasets: ['cifar10', 'oxflower17', 'nowhere'] };
 const FILE = 'benchmarks/x.json';
-const BENCHMARKS = BENCHMARKS_DIR;
 
 function rowSuite(): Record<string, any> {
   return {
@@ -110,7 +109,7 @@ test('initFrom names an earlier cell of the same network and data, at the same m
 });
 
 test('benchmarks/paper.json: 22 cells, every row of Table 1 derived by the rules, each budget naming its claim', () => {
-  const paper = loadSuite(resolveSuitePath('paper', BENCHMARKS), { networks: NETWORK_NAMES, datasets: Object.keys(BUILT_IN_DATASETS) });
+  const paper = loadSuite(resolveSuitePath('paper', BENCHMARKS_DIR), { networks: NETWORK_NAMES, datasets: Object.keys(BUILT_IN_DATASETS) });
   assert.is(paper.cells.length, 22);
   const twenty = paper.cells.find((c) => c.id === 'vgg16bn.oxflower17.20-epochs.one-cycle')!;
   assert.equal([twenty.epochs, twenty.policy], [20, paper.cells.find((c) => c.id === 'vgg16bn.oxflower17.one-cycle')!.policy]);
@@ -146,10 +145,10 @@ test('benchmarks/paper.json: 22 cells, every row of Table 1 derived by the rules
 
 test('benchmarks/smith-topin.json and keras-one-cycle.json load; the second pass starts from the first, both with the script\'s SGD', () => {
   const known = { networks: NETWORK_NAMES, datasets: Object.keys(BUILT_IN_DATASETS) };
-  const smithTopin = loadSuite(resolveSuitePath('smith-topin', BENCHMARKS), known);
+  const smithTopin = loadSuite(resolveSuitePath('smith-topin', BENCHMARKS_DIR), known);
   assert.equal(smithTopin.cells.map((c) => [c.id, c.network, c.weightDecay, c.policy.name]), [['one-cycle', 'resnet56-bn0.95', 5e-5, 'one-cycle'], ['multistep', 'resnet56', 5e-5, 'multistep']]);
   assert.equal(smithTopin.claims?.map((c) => c.id), ['claim-8']);
-  const keras = loadSuite(resolveSuitePath('keras-one-cycle', BENCHMARKS), known);
+  const keras = loadSuite(resolveSuitePath('keras-one-cycle', BENCHMARKS_DIR), known);
   assert.equal(keras.cells.map((c) => [c.id, c.epochs, c.policy.name === 'one-cycle' && c.policy.maxLr, c.initFrom]), [
     ['pass-1', 40, 0.02, undefined],
     ['pass-2', 30, 0.005, 'pass-1'],

@@ -3,6 +3,7 @@
 // rules gives one written cell `<row>.<rule>`, expanded further like any other cell.
 import { batchesPerEpoch } from '../data/batches.ts';
 import { datasetDescriptor } from '../data/datasets.ts';
+import { problemText } from '../json/problems.ts';
 import { policySchema, type Policy } from '../schedules/index.ts';
 import type { Rule, SuiteFile } from './suite-file.ts';
 
@@ -44,5 +45,5 @@ export function validatePolicy(policy: unknown): { policy: Policy } | { problem:
   const parsed = policySchema.safeParse(policy);
   if (parsed.success) return { policy: parsed.data };
   const issue = parsed.error.issues[0]!;
-  return { problem: `${issue.path.join('.')}${issue.path.length ? ': ' : ''}${issue.message}` };
+  return { problem: problemText(issue.path, issue.message) };
 }
