@@ -20,7 +20,7 @@ export async function claimsCommand(options: { suite: string; results: string[];
 }
 
 /** One block a claim: id, verdict (and noise, or why the runs are not comparable), the statement, the numbers behind the verdict, the data's provenance. */
-export function formatVerdicts(verdicts: readonly ClaimVerdict[]): string {
+function formatVerdicts(verdicts: readonly ClaimVerdict[]): string {
   const summary = formatTable(
     ['claim', 'verdict', 'noise'],
     verdicts.map((v) => [v.id, v.verdict, v.noise ? 'depends on noise' : '']),
