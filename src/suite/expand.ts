@@ -26,8 +26,9 @@ interface MatrixPoint {
 const suffixed = (id: string, suffix: MatrixPoint['suffix']) => [id, ...suffix.map((part) => part.label)].join('.');
 
 /**
- * The cells of `suite`: rows first, then cells, in file order, each expanded over the matrix in the order its
- * fields and values are written, e.g. `one-cycle.seed-1`, `one-cycle.seed-2`, both of base id `one-cycle`. A matrix
+ * The cells of `suite`: rows first, then cells, in file order, each expanded over the matrix, its fields in the order
+ * of a cell's fields (the schema's: `seed` before `weightDecay`, however the file orders them) and each field's values
+ * as written, e.g. `one-cycle.seed-1`, `one-cycle.seed-2`, both of base id `one-cycle`. A matrix
  * field listing one value does not vary, so it sets the field without suffixing the id. Also checks that every
  * claim names a written cell.
  */
