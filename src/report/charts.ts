@@ -35,9 +35,20 @@ const CONFIG = {
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
-function colorScale(group: CellGroup) {
+/**
+ * Colour by series. The legend leaves out the `<network>.<dataset>.` the chart's title already gives: ids such as
+ * `simple.cifar10.constant` and `simple.cifar10.cyclical` would otherwise be cut to the same `simple.cifar10…`.
+ */
+function seriesColor(group: CellGroup) {
   const colors = seriesColors(group);
-  return { domain: [...colors.keys()], range: [...colors.values()] };
+  const prefix = JSON.stringify(`${group.slug}.`);
+  return {
+    field: 'series',
+    type: 'nominal',
+    title: null,
+    scale: { domain: [...colors.keys()], range: [...colors.values()] },
+    legend: { labelExpr: `indexof(datum.label, ${prefix}) === 0 ? substring(datum.label, length(${prefix})) : datum.label` },
+  } as const;
 }
 
 const groupTitle = (group: CellGroup) => `${group.network} on ${group.dataset}`;
@@ -56,7 +67,7 @@ function trainTestChart(group: CellGroup, what: string, axisTitle: string, metri
     ),
   );
   const maxEpoch = Math.max(1, ...group.series.flatMap((s) => s.cells.map((c) => Math.max((c.record?.cell ?? c.cell).epochs, c.metrics.length))));
-  const color = { field: 'series', type: 'nominal', title: null, scale: colorScale(group) } as const;
+  const color = seriesColor(group);
   const y = { type: 'quantitative', title: axisTitle, scale: logScale ? ({ type: 'log' } as const) : { zero: false } } as const;
   return {
     $schema: SCHEMA,
@@ -125,7 +136,7 @@ export function scheduleChart(group: CellGroup): ChartSpec {
         ? forDrawing(result.steps, (step) => step[field]).map((step) => ({ series, cell: result.cell.id, source: 'steps', iteration: step.iteration, value: step[field] }))
         : result.metrics.map((row) => ({ series, cell: result.cell.id, source: 'epochs', iteration: row.iteration, value: row[field] })),
     );
-  const color = { field: 'series', type: 'nominal', title: null, scale: colorScale(group) } as const;
+  const color = seriesColor(group);
   const panel = (field: 'lr' | 'momentum', title: string, scale: (plotted: readonly { value: number }[]) => object, format: string) => {
     const plotted = values(field);
     const y = { field: 'value', type: 'quantitative', title, scale: scale(plotted), axis: { format, tickCount: 5 } } as const;
@@ -185,7 +196,7 @@ export function batchLossChart(group: CellGroup): ChartSpec {
       encoding: {
         x: iterationAxis,
         y: { field: 'loss', type: 'quantitative', title: 'loss (nats, log scale)', scale: { type: 'log', nice: false } },
-        color: { field: 'series', type: 'nominal', title: null, scale: colorScale(group) },
+        color: seriesColor(group),
         detail: { field: 'cell' },
       },
     },

@@ -1,7 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CellResult } from '../results/cell-results.ts';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { accuracyChart } from './charts.ts';
 import { seriesColors } from './colors.ts';
+import { renderChart } from './render-chart.ts';
 import { bestPoint, firstReaching, groupCells, seriesCurve, testAccuracy } from './series.ts';
 import { scheduleRanges } from './table1.ts';
 import { climbingMetrics, handMadeSuite } from '../results/test-fixtures.ts';
@@ -25,6 +30,18 @@ test('cells of one configuration written apart, of different base ids, form a se
   const constant = suite.cells[0]!;
   const cells = ['constant-a', 'constant-b'].map((id, i): CellResult => ({ cell: { ...constant, id, baseId: id, seed: i + 1 }, outcome: 'not run', metrics: [] }));
   assert.equal(groupCells(cells)[0]!.series.map((s) => [s.label, s.cells.length]), [['constant-a', 2]]);
+});
+
+test("a chart's legend names a series without the network and dataset its title gives", async () => {
+  const prefixed = results({ constant: 0.9, cyclical: 0.8 }).slice(0, 2).map((r) => {
+    const id = `simple-mnist.mnist-mini.${r.cell.id}`;
+    return { ...r, cell: { ...r.cell, id, baseId: id } };
+  });
+  const [group] = groupCells(prefixed);
+  const { inlineSvg } = await renderChart(accuracyChart(group!), await mkdtemp(join(tmpdir(), 'scbench-legend-')));
+  const legend = [...inlineSvg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  assert.ok(legend.includes('constant') && legend.includes('cyclical'), legend.join(' | '));
+  assert.not.ok(legend.some((text) => text!.startsWith('simple-mnist.mnist-mini.')), legend.join(' | '));
 });
 
 test('a series curve is the mean over its seeds per epoch, with their range, and skips non-finite values', () => {
