@@ -33,7 +33,10 @@ function inline(value: Inline): string {
   const span = spanOf(value);
   let text = escapeText(span.text);
   if (span.href) text = `[${text}](${encodeURI(span.href)})`;
-  return span.strong ? `**${text}**` : text;
+  if (!span.strong) return text;
+  // Markdown's emphasis does not close after a space: `**cell: **note` would print its asterisks.
+  const [, inner, trailing] = /^([\s\S]*?)(\s*)$/.exec(text)!;
+  return `**${inner}**${trailing}`;
 }
 
 /** Keeps table layout and emphasis intact: pipes, newlines and markdown's inline markers escaped. */
