@@ -16,9 +16,9 @@ import { MomentumSgd } from '../train/sgd.ts';
 import { UserError } from '../errors.ts';
 import { initEngine } from './backend.ts';
 import { batchNormTrain } from './batch-norm.ts';
-import { assertKernelMatchesCpu, GRADIENT_KERNELS, maxPoolGradient, POOL_CASES } from './gradient-cases.ts';
+import { assertKernelMatchesCpu, CONV_CASES, GRADIENT_KERNELS, gradientKernelCall, maxPoolGradient, POOL_CASES } from './gradient-cases.ts';
 import { releaseEngines } from './release.ts';
-import { assertClose, valuesOn } from './test-support.ts';
+import { assertClose, liveMemory, valuesOn } from './test-support.ts';
 import { DeviceLimitError } from './webgpu.ts';
 
 const scbench = fileURLToPath(new URL('../../bin/scbench', import.meta.url));
@@ -50,6 +50,25 @@ webgpuTest('the engine records the adapter it runs on', async () => {
 });
 
 for (const entry of GRADIENT_KERNELS) webgpuTest(`${entry.kernel} on webgpu matches the cpu backend`, () => assertKernelMatchesCpu('webgpu', entry));
+
+webgpuTest('Conv2DBackpropFilter on webgpu with more channels and positions (several tiles of dW, several chunks of the sum) matches the cpu backend', async () => {
+  const entry = GRADIENT_KERNELS.find((e) => e.kernel === 'Conv2DBackpropFilter')!;
+  // 16 times the images: 384 to 2,016 output positions, summed in one chunk or up to 7; 32 to 34 input channels and
+  // 35 to 38 output ones: dW of several 32x32 tiles, the last ones partly filled.
+  const cases = CONV_CASES.map((c) => ({ ...c, batch: 16 * c.batch, inChannels: c.inChannels + 30, outChannels: c.outChannels + 33 }));
+  await assertKernelMatchesCpu('webgpu', { ...entry, cases });
+});
+
+webgpuTest('Conv2DBackpropFilter on webgpu gives the same bits on every run, and leaks nothing', async () => {
+  // 2,048 positions in 8 chunks, 24 tiles of dW.
+  const compute = gradientKernelCall({ batch: 8, height: 16, width: 16, inChannels: 40, outChannels: 48, kernel: [3, 3], strides: 1, pad: 'same' }, false, 'filter');
+  const [first] = await valuesOn('webgpu', compute);
+  const before = liveMemory();
+  const [second] = await valuesOn('webgpu', compute);
+  assert.equal(liveMemory(), before);
+  const [a, b] = [new Uint32Array(first.buffer), new Uint32Array(second.buffer)];
+  assert.is(a.findIndex((bits, i) => bits !== b[i]), -1, 'the first element whose bits differ');
+});
 
 webgpuTest('MaxPoolGrad on webgpu matches the cpu backend; with ties, it routes to another maximum, an equally valid gradient', async () => {
   for (const c of POOL_CASES) {

@@ -2,13 +2,15 @@
  * WebGPU in Node through Dawn (the npm package `webgpu`), for tfjs-backend-webgpu: everything Node needs
  * that a browser gives for free, in one place. It installs the WebGPU globals and navigator.gpu, picks the
  * adapter and records what it is, asks for the largest buffers the adapter allows, refuses before dispatch
- * the kernels a device cannot run (a hang or a lost device otherwise), and shuts the device down.
+ * the kernels a device cannot run (a hang or a lost device otherwise), puts scbench's kernels in place of some
+ * of tfjs's (webgpu-filter-gradient.ts), and shuts the device down.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend as WebGPUBackendType, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { releaseAtEnd } from './release.ts';
+import { filterGradient } from './webgpu-filter-gradient.ts';
 
 /** The adapter a webgpu engine computes on, as Dawn describes it. */
 export interface AdapterInfo {
@@ -82,10 +84,26 @@ export async function startWebgpu(allowSoftware: boolean): Promise<AdapterInfo> 
   // come: the process stops, naming the error, rather than wait forever.
   requested.addEventListener('uncapturederror', (event) => stopOnDeviceError((event as GPUUncapturedErrorEvent).error.message));
   void requested.lost.then((lost) => lost.reason !== 'destroyed' && stopOnDeviceError(`device lost: ${lost.message}`));
-  registerChunkedAddN(requested.limits.maxStorageBuffersPerShaderStage - 1);
+  replaceKernels(requested.limits.maxStorageBuffersPerShaderStage);
   started = { device: requested, adapter: adapterInfo };
   releaseAtEnd(shutdownWebgpu);
   return adapterInfo;
+}
+
+/** scbench's kernels in place of tfjs-backend-webgpu's own, registered once: a later start finds them in place. */
+function replaceKernels(maxStorageBuffersPerShaderStage: number): void {
+  replaceKernel(tf.AddN, (addAll) => chunkedAddN(addAll, maxStorageBuffersPerShaderStage - 1));
+  replaceKernel(tf.Conv2DBackpropFilter, filterGradient);
+}
+
+const replaced = new Set<string>();
+
+function replaceKernel(kernelName: string, make: (original: tf.KernelFunc) => tf.KernelFunc): void {
+  if (replaced.has(kernelName)) return;
+  const original = tf.getKernel(kernelName, BACKEND)!;
+  tf.unregisterKernel(kernelName, BACKEND);
+  tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc: make(original.kernelFunc) });
+  replaced.add(kernelName);
 }
 
 /**
@@ -93,33 +111,22 @@ export async function startWebgpu(allowSoftware: boolean): Promise<AdapterInfo> 
  * (8 by default, 16 on many adapters) make an invalid pipeline, as the L2 penalty over VGG16-BN's 15 kernels
  * does. This AddN adds at most `maxInputs` at a time, in order.
  */
-function registerChunkedAddN(maxInputs: number): void {
-  const original = tf.getKernel(tf.AddN, BACKEND);
-  if (!original || original.kernelFunc === chunkedAddN?.kernelFunc) return;
-  const addAll = original.kernelFunc;
-  chunkedAddN = {
-    kernelName: tf.AddN,
-    backendName: BACKEND,
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      // AddN's inputs are an array (tfjs types every kernel's inputs as a map).
-      const add = (tensors: tf.TensorInfo[]) => addAll({ inputs: tensors as unknown as tf.NamedTensorInfoMap, backend, attrs }) as tf.TensorInfo;
-      let tensors = inputs as unknown as tf.TensorInfo[];
-      const partials: tf.TensorInfo[] = [];
-      while (tensors.length > maxInputs) {
-        const partial = add(tensors.slice(0, maxInputs));
-        partials.push(partial);
-        tensors = [partial, ...tensors.slice(maxInputs)];
-      }
-      const sum = add(tensors);
-      for (const partial of partials) (backend as tf.KernelBackend).disposeData(partial.dataId);
-      return sum;
-    },
+function chunkedAddN(addAll: tf.KernelFunc, maxInputs: number): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    // AddN's inputs are an array (tfjs types every kernel's inputs as a map).
+    const add = (tensors: tf.TensorInfo[]) => addAll({ inputs: tensors as unknown as tf.NamedTensorInfoMap, backend, attrs }) as tf.TensorInfo;
+    let tensors = inputs as unknown as tf.TensorInfo[];
+    const partials: tf.TensorInfo[] = [];
+    while (tensors.length > maxInputs) {
+      const partial = add(tensors.slice(0, maxInputs));
+      partials.push(partial);
+      tensors = [partial, ...tensors.slice(maxInputs)];
+    }
+    const sum = add(tensors);
+    for (const partial of partials) (backend as tf.KernelBackend).disposeData(partial.dataId);
+    return sum;
   };
-  tf.unregisterKernel(tf.AddN, BACKEND);
-  tf.registerKernel(chunkedAddN);
 }
-
-let chunkedAddN: tf.KernelConfig | undefined;
 
 function stopOnDeviceError(message: string): never {
   process.stderr.write(`scbench: the WebGPU device reported an error, so its results cannot be trusted: ${message.split('\n')[0]}\n`);

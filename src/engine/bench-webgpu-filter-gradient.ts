@@ -1,0 +1,59 @@
+/**
+ * Times the convolution's filter gradient on webgpu, scbench's (webgpu-filter-gradient.ts) against
+ * tfjs-backend-webgpu's own, on VGG16-BN's second convolution at 224x224 (x Bx224x224x64, filter 3x3x64x64,
+ * stride 1, 'same'). Run: node --import tsx src/engine/bench-webgpu-filter-gradient.ts [batch ...] (default 2 32)
+ *
+ * Each figure is one call, after both programs were compiled on a small shape and the inputs uploaded, in seconds
+ * of wall time and of this process's CPU time (a software adapter such as lavapipe computes on this process's threads).
+ */
+// Imported first, so that tfjs's own kernels are registered and captured before initEngine puts scbench's in place.
+import '@tensorflow/tfjs-backend-webgpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { initEngine } from './backend.ts';
+import { releaseEngines } from './release.ts';
+import { formatTable } from '../text-table.ts';
+
+const tfjsFilterGradient = tf.getKernel(tf.Conv2DBackpropFilter, 'webgpu')!.kernelFunc;
+const FILTER: [number, number, number, number] = [3, 3, 64, 64];
+const ATTRS = { strides: 1, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: FILTER };
+
+const gradients = {
+  scbench: (x: tf.Tensor, dy: tf.Tensor) => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, ATTRS as unknown as tf.NamedAttrMap) as tf.Tensor,
+  tfjs: (x: tf.Tensor, dy: tf.Tensor) => {
+    const info = tfjsFilterGradient({ inputs: { x, dy }, backend: tf.backend(), attrs: ATTRS as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
+    return tf.engine().makeTensorFromTensorInfo(info);
+  },
+};
+
+/** Seconds of wall and CPU time of one call of `gradient` on x and dy of `shape`, both already on the device. */
+async function time(gradient: (x: tf.Tensor, dy: tf.Tensor) => tf.Tensor, shape: number[]): Promise<[number, number]> {
+  const [x, dy] = [tf.randomNormal(shape, 0, 1, 'float32', 1), tf.randomNormal(shape, 0, 1, 'float32', 2)];
+  const uploaded = tf.tidy(() => tf.add(tf.sum(x), tf.sum(dy)));
+  await uploaded.data();
+  uploaded.dispose();
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const dw = gradient(x, dy);
+  await dw.data();
+  const seconds = [(performance.now() - started) / 1000, process.cpuUsage(cpu).user / 1e6] as [number, number];
+  tf.dispose([x, dy, dw]);
+  return seconds;
+}
+
+async function main(): Promise<void> {
+  const batches = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [2, 32];
+  await initEngine('webgpu');
+  for (const gradient of Object.values(gradients)) await time(gradient, [1, 8, 8, 64]);
+  const rows: (string | number)[][] = [];
+  for (const batch of batches) {
+    for (const [name, gradient] of Object.entries(gradients)) {
+      const [wall, cpu] = await time(gradient, [batch, 224, 224, 64]);
+      rows.push([`${batch}x224x224x64`, name, wall.toFixed(2), cpu.toFixed(2)]);
+      console.error(rows.at(-1)!.join('  '));
+    }
+  }
+  console.log(formatTable(['x', 'filter gradient', 'wall s', 'cpu s'], rows));
+  releaseEngines();
+}
+
+await main();
