@@ -1,7 +1,9 @@
 /**
  * Times the convolution's filter gradient on webgpu, scbench's (webgpu-filter-gradient.ts) against
- * tfjs-backend-webgpu's own, on VGG16-BN's second convolution at 224x224 (x Bx224x224x64, filter 3x3x64x64,
- * stride 1, 'same'). Run: node --import tsx src/engine/bench-webgpu-filter-gradient.ts [batch ...] (default 2 32)
+ * tfjs-backend-webgpu's own, on two of VGG16-BN's 3x3 'same' convolutions at 224x224: the second one (224x224x64
+ * to 64 channels) at batch 2, and the sixth (56x56x256 to 256) at batch 2 and 32 (the second one's input at batch
+ * 32, 392 MiB, exceeds lavapipe's largest storage binding, 128 MiB). Run: node --import tsx
+ * src/engine/bench-webgpu-filter-gradient.ts
  *
  * Each figure is one call, after both programs were compiled on a small shape and the inputs uploaded, in seconds
  * of wall time and of this process's CPU time (a software adapter such as lavapipe computes on this process's threads).
@@ -14,13 +16,14 @@ import { releaseEngines } from './release.ts';
 import { formatTable } from '../text-table.ts';
 
 const tfjsFilterGradient = tf.getKernel(tf.Conv2DBackpropFilter, 'webgpu')!.kernelFunc;
-const FILTER: [number, number, number, number] = [3, 3, 64, 64];
-const ATTRS = { strides: 1, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: FILTER };
+/** x's shape; the filter is 3x3 from its channels to as many. */
+const CASES = [[2, 224, 224, 64], [2, 56, 56, 256], [32, 56, 56, 256]];
 
+const attrs = (channels: number) => ({ strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, channels, channels] }) as unknown as tf.NamedAttrMap;
 const gradients = {
-  scbench: (x: tf.Tensor, dy: tf.Tensor) => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, ATTRS as unknown as tf.NamedAttrMap) as tf.Tensor,
+  scbench: (x: tf.Tensor, dy: tf.Tensor) => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, attrs(x.shape[3]!)) as tf.Tensor,
   tfjs: (x: tf.Tensor, dy: tf.Tensor) => {
-    const info = tfjsFilterGradient({ inputs: { x, dy }, backend: tf.backend(), attrs: ATTRS as unknown as tf.NamedAttrMap }) as tf.TensorInfo;
+    const info = tfjsFilterGradient({ inputs: { x, dy }, backend: tf.backend(), attrs: attrs(x.shape[3]!) }) as tf.TensorInfo;
     return tf.engine().makeTensorFromTensorInfo(info);
   },
 };
@@ -41,14 +44,13 @@ async function time(gradient: (x: tf.Tensor, dy: tf.Tensor) => tf.Tensor, shape:
 }
 
 async function main(): Promise<void> {
-  const batches = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [2, 32];
   await initEngine('webgpu');
   for (const gradient of Object.values(gradients)) await time(gradient, [1, 8, 8, 64]);
   const rows: (string | number)[][] = [];
-  for (const batch of batches) {
+  for (const shape of CASES) {
     for (const [name, gradient] of Object.entries(gradients)) {
-      const [wall, cpu] = await time(gradient, [batch, 224, 224, 64]);
-      rows.push([`${batch}x224x224x64`, name, wall.toFixed(2), cpu.toFixed(2)]);
+      const [wall, cpu] = await time(gradient, shape);
+      rows.push([shape.join('x'), name, wall.toFixed(2), cpu.toFixed(2)]);
       console.error(rows.at(-1)!.join('  '));
     }
   }
