@@ -149,7 +149,7 @@ test('bad sources and outputs are one-line errors', async () => {
 
 test('firstDifference names the first differing path', () => {
   assert.is(firstDifference({ a: 1, b: { c: [1, 2] } }, { a: 1, b: { c: [1, 2] } }), undefined);
-  assert.is(firstDifference({ a: 1, b: { c: [1, 2] } }, { a: 1, b: { c: [1, 3] } }), 'b.c.1');
+  assert.is(firstDifference({ a: 1, b: { c: [1, 2] } }, { a: 1, b: { c: [1, 3] } }), 'b.c[1]');
   assert.is(firstDifference({ a: 1 }, { a: 1, extra: true }), 'extra');
   assert.is(firstDifference(1, 2), '(the whole record)');
 });

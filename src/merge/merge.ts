@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
+import { formatJsonPath } from '../json/path.ts';
 import { UnreadableResultFile } from '../results/csv.ts';
 import { writeMergeRecord, type MergedEntry, type MergeRecord } from '../results/merge-record.ts';
 import { METRICS_FILE } from '../results/metrics.ts';
@@ -99,15 +100,20 @@ async function pickCopy(key: string, copies: Found[]): Promise<Found> {
 const describe = (found: Found) => (found.shard ? `${found.dir} (shard ${found.shard})` : found.dir);
 
 /** The path of the first field where two JSON values differ, e.g. `cell.policy.maxLr`; undefined when equal. */
-export function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
+export function firstDifference(a: unknown, b: unknown): string | undefined {
+  const path = differingPath(a, b, []);
+  return path === undefined ? undefined : formatJsonPath(path) || '(the whole record)';
+}
+
+function differingPath(a: unknown, b: unknown, path: PropertyKey[]): PropertyKey[] | undefined {
   if (isDeepStrictEqual(a, b)) return undefined;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(a) !== Array.isArray(b)) return path || '(the whole record)';
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(a) !== Array.isArray(b)) return path;
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
   for (const key of keys) {
-    const difference = firstDifference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
+    const difference = differingPath((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], [...path, Array.isArray(a) ? Number(key) : key]);
     if (difference !== undefined) return difference;
   }
-  return path || '(the whole record)';
+  return path;
 }
 
 /** The result folders under one results root. */
