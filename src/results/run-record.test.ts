@@ -42,6 +42,13 @@ test('a record of another version reads: keys this version does not know, an eng
   assert.equal(await readRunRecord(files), other);
 });
 
+test("a record from before the data's source had a path and a description reads as today's", async () => {
+  const { files, json } = await written();
+  const data = { train: 1088, test: 272, shape: [224, 224, 3], source: { archive: '17flowers.tgz', md5: 'b59a65d8d1a99cd66944d474e1289eab', official: true } };
+  await writeFile(files.run, JSON.stringify({ ...json, data }));
+  assert.equal((await readRunRecord(files))!.data!.source, { path: '17flowers.tgz', md5: 'b59a65d8d1a99cd66944d474e1289eab', official: true, description: 'the official archive' });
+});
+
 test('a run.json that does not match its format names the file and the field', async () => {
   const { files, json } = await written();
   const read = (record: unknown) => problem(files, JSON.stringify(record));

@@ -38,6 +38,8 @@ export interface LossSpike {
   limit: number;
 }
 
+type RunRecordSource = NonNullable<ImageDataset['source']>;
+
 /** run.json: everything needed to know what produced a cell's metrics. */
 export interface RunRecord {
   suite: string;
@@ -56,7 +58,7 @@ export interface RunRecord {
   trainingSeconds: number;
   engine: EngineInfo;
   /** The data the cell trained on; `source` for downloaded data sets (official = the archive the paper used). */
-  data?: { train: number; test: number; shape: readonly number[]; source?: ImageDataset['source'] };
+  data?: { train: number; test: number; shape: readonly number[]; source?: RunRecordSource };
   versions: Record<string, string>;
   gitCommit: string | null;
   /** The `--shard i/n` of the run that wrote this record; absent when it ran the whole suite. */
@@ -99,9 +101,22 @@ const engineSchema = z.looseObject({
   adapter: z.looseObject({ vendor: z.string(), architecture: z.string(), device: z.string(), description: z.string(), software: z.boolean() }).optional(),
 });
 
+/** A downloaded data set's source as records before 015bdf6 wrote it; read as today's (`readRunRecord`). */
+const olderSourceSchema = z.looseObject({ archive: z.string(), md5: z.string(), official: z.boolean() });
+type OlderSource = z.output<typeof olderSourceSchema>;
+
+function currentSource(record: RunRecord): RunRecord {
+  const source = record.data?.source as RunRecordSource | OlderSource | undefined;
+  if (source === undefined || !('archive' in source)) return record;
+  const { archive, md5, official } = source;
+  const description = official ? 'the official archive' : 'a custom archive, NOT the official one';
+  return { ...record, data: { ...record.data!, source: { path: archive, md5, official, description } } };
+}
+
 /**
  * run.json checked field by field when read. Objects may hold keys this version does not know, so that a record
- * written by another version of scbench is still read (engines once recorded `singleThreaded` instead of `threads`).
+ * written by another version of scbench is still read (engines once recorded `singleThreaded` instead of `threads`);
+ * the policy alone is checked as a suite's is, strictly, since the report and resumption read its every field.
  */
 const runRecordSchema = z.looseObject({
   suite: z.string(),
@@ -115,7 +130,7 @@ const runRecordSchema = z.looseObject({
   finalTestAccuracy: z.number().nullable(),
   trainingSeconds: z.number().min(0),
   engine: engineSchema,
-  data: z.looseObject({ train: count, test: count, shape: z.array(count), source: SourceRecordSchema.loose().optional() }).optional(),
+  data: z.looseObject({ train: count, test: count, shape: z.array(count), source: z.union([SourceRecordSchema.loose(), olderSourceSchema]).optional() }).optional(),
   versions: z.record(z.string(), z.string()),
   gitCommit: z.string().nullable(),
   shard: z.string().optional(),
@@ -130,5 +145,6 @@ export async function writeRunRecord(files: CellFiles, record: RunRecord): Promi
 
 /** The cell's run.json, checked; undefined when there is none. A record that does not match names the file and the field. */
 export async function readRunRecord(files: CellFiles): Promise<RunRecord | undefined> {
-  return readJsonRecord<RunRecord>(files.run, runRecordSchema);
+  const record = await readJsonRecord<RunRecord>(files.run, runRecordSchema);
+  return record && currentSource(record);
 }
