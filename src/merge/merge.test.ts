@@ -152,6 +152,7 @@ test('firstDifference names the first differing path', () => {
   assert.is(firstDifference({ a: 1, b: { c: [1, 2] } }, { a: 1, b: { c: [1, 3] } }), 'b.c[1]');
   assert.is(firstDifference({ a: 1 }, { a: 1, extra: true }), 'extra');
   assert.is(firstDifference(1, 2), '(the whole record)');
+  assert.is(firstDifference({ c: [0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1] }, { c: [0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 2] }), 'c[2]', 'array elements in index order');
 });
 
 // The acceptance check: a small real suite as 3 shards in parallel processes, merged, against one unsharded run.

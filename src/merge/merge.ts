@@ -108,9 +108,11 @@ export function firstDifference(a: unknown, b: unknown): string | undefined {
 function differingPath(a: unknown, b: unknown, path: PropertyKey[]): PropertyKey[] | undefined {
   if (isDeepStrictEqual(a, b)) return undefined;
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(a) !== Array.isArray(b)) return path;
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  const keys: PropertyKey[] = Array.isArray(a)
+    ? Array.from({ length: Math.max(a.length, (b as unknown[]).length) }, (_, index) => index)
+    : [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
   for (const key of keys) {
-    const difference = differingPath((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], [...path, Array.isArray(a) ? Number(key) : key]);
+    const difference = differingPath((a as Record<PropertyKey, unknown>)[key], (b as Record<PropertyKey, unknown>)[key], [...path, key]);
     if (difference !== undefined) return difference;
   }
   return path;

@@ -34,9 +34,9 @@ function inline(value: Inline): string {
   let text = escapeText(span.text);
   if (span.href) text = `[${text}](${encodeURI(span.href)})`;
   if (!span.strong) return text;
-  // Markdown's emphasis does not close after a space: `**cell: **note` would print its asterisks.
-  const [, inner, trailing] = /^([\s\S]*?)(\s*)$/.exec(text)!;
-  return `**${inner}**${trailing}`;
+  // Markdown's emphasis neither opens before a space nor closes after one: `**cell: **note` prints its asterisks.
+  const [, leading, inner, trailing] = /^(\s*)([\s\S]*?)(\s*)$/.exec(text)!;
+  return `${leading}**${inner}**${trailing}`;
 }
 
 /** Keeps table layout and emphasis intact: pipes, newlines and markdown's inline markers escaped. */
