@@ -25,7 +25,7 @@ const TARGET_WORKGROUPS = 256;
 const MIN_CHUNK = 8 * TILE;
 
 /** Positions per chunk, a whole number of steps, for `positions` output positions and a dW of `tiles` tiles. */
-export function chunkLength(positions: number, tiles: number): number {
+function chunkLength(positions: number, tiles: number): number {
   const chunks = Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / tiles), Math.floor(positions / MIN_CHUNK)));
   return TILE * Math.max(1, Math.ceil(positions / chunks / TILE));
 }

@@ -56,6 +56,8 @@ webgpuTest('Conv2DBackpropFilter on webgpu with more channels and positions (sev
   // 16 times the images: 384 to 2,016 output positions, summed in one chunk or up to 7; 32 to 34 input channels and
   // 35 to 38 output ones: dW of several 32x32 tiles, the last ones partly filled.
   const cases = CONV_CASES.map((c) => ({ ...c, batch: 16 * c.batch, inChannels: c.inChannels + 30, outChannels: c.outChannels + 33 }));
+  // 1,800 positions in 7 chunks of 288, the last holding 72: a chunk that ends within a step of 32 positions.
+  cases.push({ batch: 8, height: 15, width: 15, inChannels: 40, outChannels: 48, kernel: [3, 3], strides: 1, pad: 'same' });
   await assertKernelMatchesCpu('webgpu', { ...entry, cases });
 });
 
