@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { readFileSync } from 'node:fs';
 import envPaths from 'env-paths';
 import { writeFileAtomic } from '../src/fsutil.ts';
-import { formatJsonPath } from '../src/json/path.ts';
+import { problemText } from '../src/json/problems.ts';
 
 /*
  * The decoded cache of one data set: <cacheDir>/<name>/manifest.json and one file per split,
@@ -177,7 +177,7 @@ function parseManifest(text: string, dir: string, dataset: string): CacheState {
   const parsed = ManifestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { kind: 'invalid', problem: `${manifestPath(dir)} does not match the manifest format: ${formatJsonPath(issue.path) || 'top level'}: ${issue.message}` };
+    return { kind: 'invalid', problem: `${manifestPath(dir)} does not match the manifest format: ${problemText(issue.path, issue.message)}` };
   }
   const manifest = parsed.data;
   if (manifest.dataset !== dataset) return { kind: 'invalid', problem: `${manifestPath(dir)} describes ${manifest.dataset}, not ${dataset}` };

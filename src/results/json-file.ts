@@ -2,7 +2,7 @@
 // or foreign file is an UnreadableResultFile naming the file and the field, never a cast that fails later.
 import type { z } from 'zod';
 import { readTextIfExists } from '../fsutil.ts';
-import { formatJsonPath } from '../json/path.ts';
+import { problemText } from '../json/problems.ts';
 import { UnreadableResultFile } from './csv.ts';
 
 /** The parsed JSON text, checked against `schema`, as it is written and as the schema outputs it. */
@@ -17,7 +17,7 @@ function check<Schema extends z.ZodType>(text: string, file: string, schema: Sch
   const parsed = schema.safeParse(written);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw fail(`${formatJsonPath(issue.path) || 'top level'}: ${issue.message}`);
+    throw fail(problemText(issue.path, issue.message));
   }
   return { written, output: parsed.data };
 }
