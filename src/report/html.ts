@@ -88,7 +88,7 @@ table { border-collapse: collapse; font-size: .875rem; font-variant-numeric: tab
 th, td { padding: .3rem .5rem; border-bottom: 1px solid var(--border); text-align: left; vertical-align: top; white-space: nowrap; }
 th { background: var(--stripe); }
 td.num, th.num { text-align: right; }
-td.wrap { white-space: normal; min-width: 12rem; }
+td.wrap { white-space: normal; min-width: 9rem; }
 .good { color: var(--good); } .bad { color: var(--bad); } .warn { color: var(--warn); } .muted { color: var(--muted); }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 30rem), 1fr)); gap: 1.25rem; margin: 1rem 0; }
 figure { margin: 0; max-width: 44rem; }
