@@ -64,6 +64,9 @@ const SplitRecordSchema = z.strictObject({
   bytes: count,
   classCounts: z.array(count),
 });
+/** A downloaded archive's `description` in the source record, unless the decoding says it is a copy in another layout. */
+export const archiveDescription = (official: boolean) => (official ? 'the official archive' : 'a custom archive, NOT the official one');
+
 export const SourceRecordSchema = z.strictObject({
   /** The archive or folder decoded: absolute, or the archive's name in the cache's archives/ folder for a download. */
   path: z.string(),

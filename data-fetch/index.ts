@@ -2,7 +2,7 @@ import { access, mkdir, rename } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../src/errors.ts';
 import { formatTable } from '../src/text-table.ts';
-import { cacheRoot, readCacheState, readSplit, writeCache, type CacheManifest, type DecodedDataset, type ImageSplit, type SourceRecord } from './cache.ts';
+import { archiveDescription, cacheRoot, readCacheState, readSplit, writeCache, type CacheManifest, type DecodedDataset, type ImageSplit, type SourceRecord } from './cache.ts';
 import { decodeArchive } from './decode.ts';
 import { archiveMismatch, downloadArchive, type ExpectedArchive } from './download.ts';
 import { decodeImageFolder, openImageSource } from './image-folder.ts';
@@ -175,7 +175,7 @@ async function ensureCached(context: Context, anySource: boolean): Promise<{ ent
         md5: expected.md5,
         ...(decoding.files === undefined ? {} : { files: decoding.files }),
         official,
-        description: decoding.copy ?? (official ? 'the official archive' : 'a custom archive, NOT the official one'),
+        description: decoding.copy ?? archiveDescription(official),
       },
       decoding: decoding.decoding,
       skipped: [...decoding.skipped],

@@ -2,7 +2,7 @@
 // when a cell starts and ends (and at each loss spike); the runner, merge, claims and the report read it back.
 import { join } from 'node:path';
 import { z } from 'zod';
-import { SourceRecordSchema } from '../../data-fetch/cache.ts';
+import { archiveDescription, SourceRecordSchema } from '../../data-fetch/cache.ts';
 import type { ImageDataset } from '../data/dataset.ts';
 import type { EngineInfo } from '../engine/backend.ts';
 import { writeJsonAtomic } from '../fsutil.ts';
@@ -109,8 +109,7 @@ function currentSource(record: RunRecord): RunRecord {
   const source = record.data?.source as RunRecordSource | OlderSource | undefined;
   if (source === undefined || !('archive' in source)) return record;
   const { archive, md5, official } = source;
-  const description = official ? 'the official archive' : 'a custom archive, NOT the official one';
-  return { ...record, data: { ...record.data!, source: { path: archive, md5, official, description } } };
+  return { ...record, data: { ...record.data!, source: { path: archive, md5, official, description: archiveDescription(official) } } };
 }
 
 /**
