@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { readFileSync } from 'node:fs';
 import envPaths from 'env-paths';
 import { writeFileAtomic } from '../src/fsutil.ts';
+import { count } from '../src/json/numbers.ts';
 import { problemText } from '../src/json/problems.ts';
 
 /*
@@ -56,7 +57,6 @@ export interface ArchiveDecoding {
   readonly copy?: string;
 }
 
-const count = z.number().int().nonnegative();
 const SplitRecordSchema = z.strictObject({
   file: z.string(),
   count,

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { namingFile, writeFileAtomic } from '../fsutil.ts';
+import { count } from '../json/numbers.ts';
 import { formatJsonPath } from '../json/path.ts';
 import { METRIC_COLUMNS, type EpochMetrics } from './metrics.ts';
 
@@ -22,7 +23,7 @@ const headerSchema = z.object({
   format: z.literal('scbench-checkpoint-1', { error: (issue) => `unknown checkpoint format ${JSON.stringify(issue.input)}` }),
   // JSON writes a non-finite number as null.
   history: z.array(z.object(Object.fromEntries(METRIC_COLUMNS.map((column) => [column, z.number().nullable()])))),
-  tensors: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().min(0)) })),
+  tensors: z.array(z.object({ name: z.string(), shape: z.array(count) })),
 });
 
 /** Spaces after the header, so that the float32 data starts at a multiple of 4 bytes. */

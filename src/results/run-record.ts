@@ -6,6 +6,7 @@ import { archiveDescription, SourceRecordSchema } from '../../data-fetch/cache.t
 import type { ImageDataset } from '../data/dataset.ts';
 import type { EngineInfo } from '../engine/backend.ts';
 import { writeJsonAtomic } from '../fsutil.ts';
+import { count } from '../json/numbers.ts';
 import { policySchema } from '../schedules/index.ts';
 import type { RunConfiguration } from '../suite/index.ts';
 import { readJsonRecord } from './json-file.ts';
@@ -68,7 +69,6 @@ export interface RunRecord {
   endedAt?: string;
 }
 
-const count = z.number().int().min(0);
 const positive = z.number().int().min(1);
 
 /** The cell as the runner records it (CellSpec). */

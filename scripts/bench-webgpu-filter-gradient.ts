@@ -1,9 +1,9 @@
 /**
- * Times the convolution's filter gradient on webgpu, scbench's (webgpu-filter-gradient.ts) against
+ * Times the convolution's filter gradient on webgpu, scbench's (src/engine/webgpu-filter-gradient.ts) against
  * tfjs-backend-webgpu's own, on two of VGG16-BN's 3x3 'same' convolutions at 224x224: the second one (224x224x64
  * to 64 channels) at batch 2, and the sixth (56x56x256 to 256) at batch 2 and 32 (the second one's input at batch
  * 32, 392 MiB, exceeds lavapipe's largest storage binding, 128 MiB). Run: node --import tsx
- * src/engine/bench-webgpu-filter-gradient.ts
+ * scripts/bench-webgpu-filter-gradient.ts
  *
  * Each figure is one call, after both programs were compiled on a small shape and the inputs uploaded, in seconds
  * of wall time and of this process's CPU time (a software adapter such as lavapipe computes on this process's threads).
@@ -11,9 +11,9 @@
 // Imported first, so that tfjs's own kernels are registered and captured before initEngine puts scbench's in place.
 import '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { initEngine } from './backend.ts';
-import { releaseEngines } from './release.ts';
-import { formatTable } from '../text-table.ts';
+import { initEngine } from '../src/engine/backend.ts';
+import { releaseEngines } from '../src/engine/release.ts';
+import { formatTable } from '../src/text-table.ts';
 
 const tfjsFilterGradient = tf.getKernel(tf.Conv2DBackpropFilter, 'webgpu')!.kernelFunc;
 /** x's shape; the filter is 3x3 from its channels to as many. */
