@@ -84,15 +84,18 @@ export async function startWebgpu(allowSoftware: boolean): Promise<AdapterInfo> 
   // come: the process stops, naming the error, rather than wait forever.
   requested.addEventListener('uncapturederror', (event) => stopOnDeviceError((event as GPUUncapturedErrorEvent).error.message));
   void requested.lost.then((lost) => lost.reason !== 'destroyed' && stopOnDeviceError(`device lost: ${lost.message}`));
-  replaceKernels(requested.limits.maxStorageBuffersPerShaderStage);
+  replaceKernels();
   started = { device: requested, adapter: adapterInfo };
   releaseAtEnd(shutdownWebgpu);
   return adapterInfo;
 }
 
-/** scbench's kernels in place of tfjs-backend-webgpu's own, registered once: a later start finds them in place. */
-function replaceKernels(maxStorageBuffersPerShaderStage: number): void {
-  replaceKernel(tf.AddN, (addAll) => chunkedAddN(addAll, maxStorageBuffersPerShaderStage - 1));
+/**
+ * scbench's kernels in place of tfjs-backend-webgpu's own, registered once: a later start finds them in place. They
+ * read the device's limits from the backend they are called with, so a later start on another device is served too.
+ */
+function replaceKernels(): void {
+  replaceKernel(tf.AddN, chunkedAddN);
   replaceKernel(tf.Conv2DBackpropFilter, filterGradient);
 }
 
@@ -109,10 +112,11 @@ function replaceKernel(kernelName: string, make: (original: tf.KernelFunc) => tf
 /**
  * tfjs's webgpu AddN binds every input at once: more than the device's storage buffers per shader stage
  * (8 by default, 16 on many adapters) make an invalid pipeline, as the L2 penalty over VGG16-BN's 15 kernels
- * does. This AddN adds at most `maxInputs` at a time, in order.
+ * does. This AddN adds one less than that at a time (one binding is the output), in order.
  */
-function chunkedAddN(addAll: tf.KernelFunc, maxInputs: number): tf.KernelFunc {
+function chunkedAddN(addAll: tf.KernelFunc): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
+    const maxInputs = (backend as unknown as { device: GPUDevice }).device.limits.maxStorageBuffersPerShaderStage - 1;
     // AddN's inputs are an array (tfjs types every kernel's inputs as a map).
     const add = (tensors: tf.TensorInfo[]) => addAll({ inputs: tensors as unknown as tf.NamedTensorInfoMap, backend, attrs }) as tf.TensorInfo;
     let tensors = inputs as unknown as tf.TensorInfo[];
