@@ -1,17 +1,35 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-// data-fetch/ is the layer below src/data/: src/data/ imports it (descriptors, loading), never the reverse.
-// Its tests may use src/data/'s descriptors, as any client does.
-test('no module of data-fetch/ imports from src/data/', async () => {
-  const dir = new URL('./', import.meta.url);
-  const modules = (await readdir(dir)).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && file !== 'test-fixtures.ts');
+// data-fetch/ is the layer below src/data/: src/data/ imports it (descriptors, loading), never the reverse. From
+// src/ it takes only the helpers that sit below everything (errors, atomic writes, seeded random, tables, JSON
+// checking), and those import nothing else of src/. Its tests may use src/data/'s descriptors, as any client does.
+const HELPERS = ['src/errors.ts', 'src/fsutil.ts', 'src/random.ts', 'src/text-table.ts', 'src/json/'];
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const isHelper = (path: string) => HELPERS.some((helper) => (helper.endsWith('/') ? path.startsWith(helper) : path === helper));
+
+/** The repository-relative paths of a module's relative imports. */
+async function importsOf(path: string): Promise<string[]> {
+  const text = await readFile(join(root, path), 'utf8');
+  return [...text.matchAll(/(?:from|import\(?)\s*'(\.[^']+)'/g)].map((m) => relative(root, resolve(root, dirname(path), m[1])));
+}
+
+test('data-fetch/ takes from src/ only the helpers below everything, and they import only each other', async () => {
+  const modules = (await readdir(join(root, 'data-fetch'))).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && file !== 'test-fixtures.ts');
   assert.ok(modules.length > 10);
+  const helpersUsed = new Set<string>();
   for (const file of modules) {
-    const text = await readFile(new URL(file, dir), 'utf8');
-    const upward = [...text.matchAll(/(?:from|import\()\s*'([^']+)'/g)].map((m) => m[1]).filter((path) => path.includes('src/data/'));
-    assert.equal(upward, [], file);
+    const fromSrc = (await importsOf(`data-fetch/${file}`)).filter((path) => path.startsWith('src/'));
+    assert.equal(fromSrc.filter((path) => !isHelper(path)), [], `data-fetch/${file}`);
+    for (const path of fromSrc) helpersUsed.add(path);
+  }
+  assert.ok(helpersUsed.size > 0);
+  for (const helper of helpersUsed) {
+    assert.equal((await importsOf(helper)).filter((path) => !isHelper(path)), [], helper);
   }
 });
 
