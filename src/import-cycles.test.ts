@@ -16,7 +16,7 @@ function modules(dir: string): string[] {
   });
 }
 
-const IMPORT = /^\s*(?:import|export)\b[^;'"]*?\bfrom\s*'(\.[^']+)'|\bimport\(\s*'(\.[^']+)'\s*\)/gm;
+const IMPORT = /^\s*(?:import|export)\b[^;'"]*?\bfrom\s*'(\.[^']+)'|\bimport\(\s*'(\.[^']+)'\s*\)|^\s*import\s*'(\.[^']+)'/gm;
 
 /** Each module's relative imports among `files`. */
 function importGraph(files: readonly string[]): Map<string, string[]> {
@@ -24,7 +24,7 @@ function importGraph(files: readonly string[]): Map<string, string[]> {
   return new Map(
     files.map((file) => {
       const text = readFileSync(file, 'utf8');
-      const targets = [...text.matchAll(IMPORT)].map((m) => resolve(dirname(file), (m[1] ?? m[2])!)).filter((target) => known.has(target));
+      const targets = [...text.matchAll(IMPORT)].map((m) => resolve(dirname(file), (m[1] ?? m[2] ?? m[3])!)).filter((target) => known.has(target));
       return [file, [...new Set(targets)]];
     }),
   );
@@ -66,8 +66,8 @@ test('finds a cycle through a dynamic import and leaves a chain alone', () => {
   const graph = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
   assert.equal(cycles(graph), [['a', 'b', 'c']]);
   assert.equal(cycles(new Map([['a', ['b']], ['b', []]])), []);
-  const text = "import type { X } from './x.ts';\nexport { y } from './y.ts';\nconst z = await import('./z.ts');\nimport { w } from 'w';";
-  assert.equal([...text.matchAll(IMPORT)].map((m) => m[1] ?? m[2]), ['./x.ts', './y.ts', './z.ts']);
+  const text = "import type { X } from './x.ts';\nexport { y } from './y.ts';\nconst z = await import('./z.ts');\nimport { w } from 'w';\nimport './v.ts';";
+  assert.equal([...text.matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? m[3]), ['./x.ts', './y.ts', './z.ts', './v.ts']);
 });
 
 test('no import cycle among the modules of src/ and data-fetch/', () => {
