@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initEngine } from '../engine/backend.ts';
-import { batchNorm, ceilModeAvgPool, conv2d, dense, depthwiseConv2d, residual, zeroPadChannels, type LayerFactory } from './layers.ts';
+import { batchNorm, ceilModeAvgPool, conv2d, dense, depthwiseConv2d, residual, sequential, withKernelInit, zeroPadChannels, type LayerFactory } from './layers.ts';
 import { ParamStore } from './params.ts';
 
 test.before(async () => {
@@ -45,7 +45,7 @@ test('depthwise conv: one filter per channel, Keras glorot fans, decayed kernel,
   params.dispose();
 });
 
-test("kernel fillers: Keras glorot_uniform by default, Caffe's msra and xavier on request", () => {
+test("kernel fillers: Keras glorot_uniform by default; Keras 2.1's he_normal, Caffe's msra and xavier on request", () => {
   const moments = (factory: LayerFactory, input: number[]) => {
     const { params } = build(factory, input);
     const values = Array.from(params.all[0]!.variable.dataSync());
@@ -62,6 +62,16 @@ test("kernel fillers: Keras glorot_uniform by default, Caffe's msra and xavier o
   const msra = moments(conv2d(64, { init: 'caffe-msra' }), [4, 4, 64]);
   assert.ok(Math.abs(msra.mean) < 0.01 * msra.sd && Math.abs(msra.sd - Math.sqrt(2 / 576)) < 0.02 * msra.sd, `msra mean ${msra.mean}, sd ${msra.sd}`);
   assert.ok(msra.max > 3.5 * msra.sd, 'normal tails, not a bounded uniform');
+  // Truncated at 2 sd of the untruncated normal, whose sd the truncation shrinks by 0.8796 (scipy truncnorm(-2, 2).std()).
+  const he = moments(conv2d(64, { init: 'keras-he-normal' }), [4, 4, 64]);
+  const heStd = Math.sqrt(2 / 576);
+  assert.ok(he.max <= 2 * heStd && he.max > 1.95 * heStd, `he_normal max ${he.max} against 2 sd ${2 * heStd}`);
+  assert.ok(Math.abs(he.mean) < 0.01 * he.sd && Math.abs(he.sd - 0.87962566 * heStd) < 0.02 * he.sd, `he_normal mean ${he.mean}, sd ${he.sd}`);
+  // A network-wide initialiser reaches the kernels that name none; a kernel's own choice stands.
+  const ported = moments(withKernelInit('keras-he-normal', sequential(conv2d(64))), [4, 4, 64]);
+  assert.equal(ported, he);
+  const own = moments(withKernelInit('keras-he-normal', sequential(conv2d(64, { init: 'caffe-msra' }))), [4, 4, 64]);
+  assert.equal(own, msra);
   // Dense 512 -> 10: Caffe's xavier uses the fan-in only.
   const xavier = moments(dense(10, 'caffe-xavier'), [512]);
   assert.ok(xavier.max <= Math.sqrt(3 / 512) && Math.abs(xavier.sd - 1 / Math.sqrt(512)) < 0.05 * xavier.sd, `xavier sd ${xavier.sd}`);

@@ -184,6 +184,19 @@ export function dense(units: number, init?: KernelInit): LayerFactory {
   };
 }
 
+/** `factory` with every kernel that names no initialiser of its own drawn by `init`: a network ported from one source. */
+export function withKernelInit(init: KernelInit, factory: LayerFactory): LayerFactory {
+  return (params, input) =>
+    factory(
+      {
+        layerName: (kind) => params.layerName(kind),
+        kernel: (name, shape, fanIn, fanOut, own) => params.kernel(name, shape, fanIn, fanOut, own ?? init),
+        constant: (name, shape, value, trainable) => params.constant(name, shape, value, trainable),
+      },
+      input,
+    );
+}
+
 /** Layers applied one after the other. */
 export function sequential(...factories: LayerFactory[]): LayerFactory {
   return (params, input) => {

@@ -1,4 +1,4 @@
-import { batchNorm, conv2d, dense, globalAveragePool, relu6, sequential, type LayerFactory } from './layers.ts';
+import { batchNorm, conv2d, dense, globalAveragePool, relu6, sequential, withKernelInit, type LayerFactory } from './layers.ts';
 import { invertedResidual, makeDivisible } from './mobilenetv2.ts';
 
 /** Its train_cifar_10.py's width multiplier; alpha 1.0 would give about 350k parameters. */
@@ -29,7 +29,8 @@ const BLOCKS: readonly (readonly [number, number, 1 | 2])[] = [
  * int(1280 * alpha) channels, global average pooling and the classifier (there a 1x1 conv on the pooled
  * map, the same parameters and arithmetic as a dense layer).
  * Unlike keras-applications: expansion widths are rounded to multiples of 8 and the expand conv is
- * skipped unless it widens; batch norm momentum is 0.99.
+ * skipped unless it widens; batch norm momentum is 0.99; every kernel, depthwise and classifier included, starts
+ * from Keras 2.1's he_normal.
  */
 export function miniMobileNetV2(classes: number, alpha = WIDTH_MULTIPLIER): LayerFactory {
   const bn = () => batchNorm(0.99, 1e-3);
@@ -48,15 +49,18 @@ export function miniMobileNetV2(classes: number, alpha = WIDTH_MULTIPLIER): Laye
     return block;
   });
   const lastChannels = makeDivisible(alpha > 1 ? Math.trunc(1280 * alpha) : 1280);
-  return sequential(
-    conv2d(stemChannels, { useBias: false }),
-    bn(),
-    relu6,
-    ...blocks,
-    conv2d(lastChannels, { kernelSize: 1, useBias: false }),
-    bn(),
-    relu6,
-    globalAveragePool,
-    dense(classes),
+  return withKernelInit(
+    'keras-he-normal',
+    sequential(
+      conv2d(stemChannels, { useBias: false }),
+      bn(),
+      relu6,
+      ...blocks,
+      conv2d(lastChannels, { kernelSize: 1, useBias: false }),
+      bn(),
+      relu6,
+      globalAveragePool,
+      dense(classes),
+    ),
   );
 }

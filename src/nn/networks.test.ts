@@ -82,6 +82,16 @@ test('weight decay covers exactly the conv, depthwise and dense kernels', () => 
   });
 });
 
+test("mini-mobilenetv2's kernels start from Keras's he_normal, as keras-one-cycle's mobilenets.py has them", () => {
+  withNetwork('mini-mobilenetv2', [32, 32, 3], 10, (network) => {
+    // The stem, 3x3 from 3 channels: fan-in 27; glorot_uniform would give a deviation of 0.066 (fan-out 432).
+    const stem = Array.from(network.params.all[0]!.variable.dataSync());
+    const sd = Math.sqrt(stem.reduce((sum, v) => sum + v * v, 0) / stem.length);
+    const heStd = Math.sqrt(2 / 27);
+    assert.ok(Math.abs(sd - 0.87962566 * heStd) < 0.1 * sd && Math.max(...stem.map(Math.abs)) <= 2 * heStd, `stem kernel sd ${sd}`);
+  });
+});
+
 // keras-applications' mobilenet_v2.py table, MACs (M) of the 1001-class models, which our per-layer
 // count reproduces to the (truncated) million: width multipliers at 224 and resolutions at alpha 0.35.
 const KERAS_MACS: [alpha: string, size: number, millions: number][] = [

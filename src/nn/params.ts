@@ -11,10 +11,12 @@ export interface Param {
 }
 
 /**
- * How a kernel starts: Keras's glorot_uniform (the default), or Caffe's fillers for networks ported from Caffe:
- * msra, N(0, sqrt(2 / fanIn)); xavier, U(-l, l) with l = sqrt(3 / fanIn) (Caffe's default FAN_IN variance norm).
+ * How a kernel starts: Keras's glorot_uniform (the default); Keras 2.1's he_normal, a normal of standard deviation
+ * sqrt(2 / fanIn) truncated at two of them (redrawn beyond, as TensorFlow's truncated_normal; Keras 2.2.3 and later
+ * widen it by 1 / 0.8796 so that the truncated draws have that deviation); or Caffe's fillers for networks ported from
+ * Caffe: msra, N(0, sqrt(2 / fanIn)); xavier, U(-l, l) with l = sqrt(3 / fanIn) (Caffe's default FAN_IN variance norm).
  */
-export type KernelInit = 'glorot-uniform' | 'caffe-msra' | 'caffe-xavier';
+export type KernelInit = 'glorot-uniform' | 'keras-he-normal' | 'caffe-msra' | 'caffe-xavier';
 
 /** What a layer factory asks for while it is built: unique layer names and its parameters. */
 export interface ParamSource {
@@ -56,9 +58,10 @@ export class ParamStore implements ParamSource {
   /** A kernel drawn by `init` (KernelInit) from the store's seeded stream. */
   kernel(name: string, shape: number[], fanIn: number, fanOut: number, init: KernelInit = 'glorot-uniform'): tf.Variable {
     const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    if (init === 'caffe-msra') {
+    if (init === 'caffe-msra' || init === 'keras-he-normal') {
       const std = Math.sqrt(2 / fanIn);
-      for (let i = 0; i < values.length; i++) values[i] = std * this.standardNormal();
+      const draw = init === 'caffe-msra' ? () => this.standardNormal() : () => this.truncatedStandardNormal();
+      for (let i = 0; i < values.length; i++) values[i] = std * draw();
     } else {
       const limit = init === 'caffe-xavier' ? Math.sqrt(3 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
       for (let i = 0; i < values.length; i++) values[i] = (2 * this.random() - 1) * limit;
@@ -70,6 +73,13 @@ export class ParamStore implements ParamSource {
   private standardNormal(): number {
     const u = 1 - this.random();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.random());
+  }
+
+  private truncatedStandardNormal(): number {
+    for (;;) {
+      const z = this.standardNormal();
+      if (Math.abs(z) <= 2) return z;
+    }
   }
 
   constant(name: string, shape: number[], value: number, trainable: boolean): tf.Variable {
