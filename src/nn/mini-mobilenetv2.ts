@@ -1,5 +1,5 @@
-import { batchNorm, conv2d, dense, globalAveragePool, relu6, sequential, withKernelInit, type LayerFactory } from './layers.ts';
-import { invertedResidual, makeDivisible } from './mobilenetv2.ts';
+import { withKernelInit, type LayerFactory } from './layers.ts';
+import { invertedResidual, makeDivisible, mobileNetV2Frame } from './mobilenetv2.ts';
 
 /** Its train_cifar_10.py's width multiplier; alpha 1.0 would give about 350k parameters. */
 const WIDTH_MULTIPLIER = 1.4;
@@ -33,7 +33,6 @@ const BLOCKS: readonly (readonly [number, number, 1 | 2])[] = [
  * from Keras 2.1's he_normal.
  */
 export function miniMobileNetV2(classes: number, alpha = WIDTH_MULTIPLIER): LayerFactory {
-  const bn = () => batchNorm(0.99, 1e-3);
   const stemChannels = makeDivisible(32 * alpha);
   let channels = stemChannels;
   const blocks = BLOCKS.map(([filters, expansion, stride]) => {
@@ -49,18 +48,6 @@ export function miniMobileNetV2(classes: number, alpha = WIDTH_MULTIPLIER): Laye
     return block;
   });
   const lastChannels = makeDivisible(alpha > 1 ? Math.trunc(1280 * alpha) : 1280);
-  return withKernelInit(
-    'keras-he-normal',
-    sequential(
-      conv2d(stemChannels, { useBias: false }),
-      bn(),
-      relu6,
-      ...blocks,
-      conv2d(lastChannels, { kernelSize: 1, useBias: false }),
-      bn(),
-      relu6,
-      globalAveragePool,
-      dense(classes),
-    ),
-  );
+  const frame = mobileNetV2Frame({ stemChannels, stemStrides: 1, blocks, lastChannels, classes, batchNormMomentum: 0.99 });
+  return withKernelInit('keras-he-normal', frame);
 }

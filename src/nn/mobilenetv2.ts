@@ -40,6 +40,36 @@ export function invertedResidual(options: InvertedResidualOptions): LayerFactory
   };
 }
 
+export interface MobileNetV2FrameOptions {
+  stemChannels: number;
+  stemStrides: 1 | 2;
+  blocks: readonly LayerFactory[];
+  lastChannels: number;
+  classes: number;
+  batchNormMomentum: number;
+}
+
+/**
+ * What every MobileNetV2 puts around its inverted residual blocks: a 3x3 stem conv, the blocks, a 1x1 conv to
+ * `lastChannels`, then global average pooling and a dense layer of `classes` logits; convs without bias, each
+ * followed by batch norm (epsilon 1e-3) and ReLU6.
+ */
+export function mobileNetV2Frame(options: MobileNetV2FrameOptions): LayerFactory {
+  const { stemChannels, stemStrides, blocks, lastChannels, classes, batchNormMomentum } = options;
+  const bn = () => batchNorm(batchNormMomentum, 1e-3);
+  return sequential(
+    conv2d(stemChannels, { strides: stemStrides, useBias: false }),
+    bn(),
+    relu6,
+    ...blocks,
+    conv2d(lastChannels, { kernelSize: 1, useBias: false }),
+    bn(),
+    relu6,
+    globalAveragePool,
+    dense(classes),
+  );
+}
+
 /** Expansion factor, output channels (before the width multiplier), repeats, stride of the first repeat. */
 const KERAS_BLOCKS: readonly (readonly [number, number, number, 1 | 2])[] = [
   [1, 16, 1, 1],
@@ -85,16 +115,5 @@ export function mobileNetV2(classes: number, alpha = 1): LayerFactory {
     }
   }
   const lastChannels = alpha > 1 ? makeDivisible(1280 * alpha) : 1280;
-  const bn = () => batchNorm(0.999, 1e-3);
-  return sequential(
-    conv2d(stemChannels, { strides: 2, useBias: false }),
-    bn(),
-    relu6,
-    ...blocks,
-    conv2d(lastChannels, { kernelSize: 1, useBias: false }),
-    bn(),
-    relu6,
-    globalAveragePool,
-    dense(classes),
-  );
+  return mobileNetV2Frame({ stemChannels, stemStrides: 2, blocks, lastChannels, classes, batchNormMomentum: 0.999 });
 }
