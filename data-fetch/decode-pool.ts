@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../src/errors.ts';
 import { allocateSplit, type ImageSplit } from './cache.ts';
-import type { DecodeReply, DecodeRequest } from './image-decode.ts';
+import { decodeImage, type DecodeReply, type DecodeRequest } from './image-decode.ts';
 import { countProgress } from './progress.ts';
 
 /** One encoded image to decode: a name for messages and how to read its bytes. */
@@ -17,10 +17,16 @@ export interface DecodePoolOptions {
   /** Shown before the progress bar. */
   readonly label: string;
   readonly quiet: boolean;
+  /** Stop handing out images once one does not decode (those already handed out finish). */
+  readonly stopAtBad: boolean;
   /** Receives each decoded image (in any order); throwing stops the pool and rejects with that error. */
   onImage(index: number, pixels: Uint8Array, width: number, height: number): void;
-  /** Receives each image that does not decode, with the problem in words; throwing stops the pool. */
-  onBad(index: number, problem: string): void;
+}
+
+/** An image that did not decode, with the problem in words. */
+export interface BadImage {
+  readonly index: number;
+  readonly problem: string;
 }
 
 /** Requests kept in flight per worker, so a worker never waits for the next image. */
@@ -35,24 +41,30 @@ function startWorker(): Worker {
 
 /**
  * Decodes images on worker threads, one per core (libvips and libjpeg-turbo, one thread each), with
- * a progress bar on stderr. Resolves when every image has been handed to onImage or onBad.
+ * a progress bar on stderr. Resolves, once every image has been handed to onImage or found bad (or, with
+ * `stopAtBad`, once the images in flight at the first bad one are done), with the bad ones in index order.
+ *
+ * libvips keeps one error message for the whole process, which a decode on another thread may clear or
+ * replace: a bad image's problem is worded by decoding it again alone, after the pool has stopped.
  */
-export async function decodeImages(images: readonly EncodedImage[], options: DecodePoolOptions): Promise<void> {
-  if (images.length === 0) return;
+export async function decodeImages(images: readonly EncodedImage[], options: DecodePoolOptions): Promise<BadImage[]> {
+  if (images.length === 0) return [];
   const progress = countProgress(options.label, images.length, options.quiet);
   const workers = Array.from({ length: Math.min(availableParallelism(), images.length) }, startWorker);
+  const bad: number[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
       let next = 0;
-      let done = 0;
+      let inFlight = 0;
       let failed = false;
       const fail = (error: unknown) => {
         failed = true;
         reject(error);
       };
       const send = async (worker: Worker) => {
-        if (failed || next >= images.length) return;
+        if (failed || (options.stopAtBad && bad.length > 0) || next >= images.length) return;
         const id = next++;
+        inFlight++;
         const data = await images[id].read();
         const request: DecodeRequest = { id, data, size: options.size };
         worker.postMessage(request);
@@ -61,16 +73,18 @@ export async function decodeImages(images: readonly EncodedImage[], options: Dec
         worker.on('error', fail);
         worker.on('message', (reply: DecodeReply) => {
           if (failed) return;
+          inFlight--;
           try {
             if ('pixels' in reply) options.onImage(reply.id, reply.pixels, reply.width, reply.height);
-            else options.onBad(reply.id, reply.problem);
+            else bad.push(reply.id);
           } catch (error) {
             fail(error);
             return;
           }
           progress.increment();
-          if (++done === images.length) resolve();
-          else send(worker).catch(fail);
+          send(worker)
+            .then(() => inFlight === 0 && resolve())
+            .catch(fail);
         });
         for (let i = 0; i < IN_FLIGHT_PER_WORKER; i++) send(worker).catch(fail);
       }
@@ -79,6 +93,12 @@ export async function decodeImages(images: readonly EncodedImage[], options: Dec
     progress.stop();
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
+  const worded: BadImage[] = [];
+  for (const index of bad.sort((a, b) => a - b)) {
+    const reply = await decodeImage({ id: index, data: await images[index].read(), size: options.size });
+    worded.push({ index, problem: 'problem' in reply ? reply.problem : 'did not decode on a worker thread, though it decodes alone' });
+  }
+  return worded;
 }
 
 /** An image and its label, in the order it takes in its split. */
@@ -109,14 +129,14 @@ export async function decodeSplits(
   let buffers: { train: ImageSplit; test: ImageSplit } | undefined;
   const allocate = (s: readonly [number, number, number]) => ({ train: allocateSplit(splits.train.length, s), test: allocateSplit(splits.test.length, s) });
   if (shape) buffers = allocate(shape);
-  const bad = new Map<number, string>();
   let first = '';
-  await decodeImages(
+  const bad = await decodeImages(
     all.map((l) => l.image),
     {
       size: options.resize ? [shape![0], shape![1]] : undefined,
       label: options.label,
       quiet: options.quiet,
+      stopAtBad: !options.skipBad,
       onImage(index, pixels, width, height) {
         const name = all[index].image.name;
         if (!shape) {
@@ -135,17 +155,15 @@ export async function decodeSplits(
         split.images.set(pixels, i * pixels.length);
         split.labels[i] = all[index].label;
       },
-      onBad(index, problem) {
-        if (!options.skipBad) throw new UserError(`${all[index].image.name} ${problem} (--skip-bad leaves such files out)`);
-        bad.set(index, problem);
-      },
     },
   );
+  if (bad.length > 0 && !options.skipBad) throw new UserError(`${all[bad[0].index].image.name} ${bad[0].problem} (--skip-bad leaves such files out)`);
   if (!buffers) throw new UserError(`no image decoded: ${all.length === 0 ? 'there are none' : `all ${all.length} are bad`}`);
-  const skipped = [...bad.keys()].sort((a, b) => a - b).map((index) => ({ file: all[index].image.name, problem: bad.get(index)! }));
-  if (bad.size === 0) return { ...buffers, skipped };
+  const skipped = bad.map(({ index, problem }) => ({ file: all[index].image.name, problem }));
+  if (bad.length === 0) return { ...buffers, skipped };
+  const badIndices = new Set(bad.map(({ index }) => index));
   const keep = (split: ImageSplit, offset: number) => {
-    const kept = Array.from({ length: split.count }, (_, i) => i).filter((i) => !bad.has(offset + i));
+    const kept = Array.from({ length: split.count }, (_, i) => i).filter((i) => !badIndices.has(offset + i));
     const compact = allocateSplit(kept.length, split.shape);
     const bytes = split.shape[0] * split.shape[1] * split.shape[2];
     kept.forEach((from, to) => {
