@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../src/errors.ts';
 import { allocateSplit, type ImageSplit } from './cache.ts';
-import { decodeImage, type DecodeReply, type DecodeRequest } from './image-decode.ts';
+import type { DecodeReply, DecodeRequest } from './image-decode.ts';
 import { countProgress } from './progress.ts';
 
 /** One encoded image to decode: a name for messages and how to read its bytes. */
@@ -17,8 +17,10 @@ export interface DecodePoolOptions {
   /** Shown before the progress bar. */
   readonly label: string;
   readonly quiet: boolean;
-  /** Stop handing out images once one does not decode (those already handed out finish). */
+  /** Stop handing out images once one does not decode (those already handed out finish), and word only the first. */
   readonly stopAtBad: boolean;
+  /** Decoding threads; one per core by default. */
+  readonly workers?: number;
   /** Receives each decoded image (in any order); throwing stops the pool and rejects with that error. */
   onImage(index: number, pixels: Uint8Array, width: number, height: number): void;
 }
@@ -50,7 +52,7 @@ function startWorker(): Worker {
 export async function decodeImages(images: readonly EncodedImage[], options: DecodePoolOptions): Promise<BadImage[]> {
   if (images.length === 0) return [];
   const progress = countProgress(options.label, images.length, options.quiet);
-  const workers = Array.from({ length: Math.min(availableParallelism(), images.length) }, startWorker);
+  const workers = Array.from({ length: Math.min(options.workers ?? availableParallelism(), images.length) }, startWorker);
   const bad: number[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
@@ -93,10 +95,15 @@ export async function decodeImages(images: readonly EncodedImage[], options: Dec
     progress.stop();
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
+  // Imported here, so that a process which only reads the cache does not load sharp.
+  const { decodeImage } = await import('./image-decode.ts');
   const worded: BadImage[] = [];
-  for (const index of bad.sort((a, b) => a - b)) {
+  for (const index of bad.sort((a, b) => a - b).slice(0, options.stopAtBad ? 1 : bad.length)) {
     const reply = await decodeImage({ id: index, data: await images[index].read(), size: options.size });
-    worded.push({ index, problem: 'problem' in reply ? reply.problem : 'did not decode on a worker thread, though it decodes alone' });
+    if (!('pixels' in reply)) worded.push({ index, problem: reply.problem });
+    // Having stopped at it, the pool never handed out the images after it: it stays bad.
+    else if (options.stopAtBad) worded.push({ index, problem: 'did not decode on a worker thread, though it decodes alone' });
+    else options.onImage(index, reply.pixels, reply.width, reply.height);
   }
   return worded;
 }
