@@ -15,8 +15,10 @@ async function results() {
   const root = join(dir, 'results');
   const cell = (id: string) => suite.cells.find((c) => c.id === id)!;
   await writeStepLog(await writeCell(root, suite, 'constant', 'completed', climbingMetrics(4, 0.965)), scheduledSteps(cell('constant'), 4));
-  // Results from before step logs: the report draws this cell's schedule from its metrics.
-  await writeCell(root, suite, 'cyclical', 'diverged', climbingMetrics(2, 0.9), { divergedAtEpoch: 2, reason: 'loss 1e9 > 4 x reference' });
+  // Results from before step logs: the report draws this cell's schedule from its metrics. Resumed after epoch 1.
+  const earlierEngine = { backend: 'wasm', kind: 'wasm', packageName: '@tensorflow/tfjs-backend-wasm', version: '4.22.0', reason: 'XNNPACK in WebAssembly, SIMD, 2 threads', threads: 2 } as const;
+  const earlierRuns = [{ throughEpoch: 1, startedAt: '2025-12-31T23:00:00.000Z', engine: earlierEngine, gitCommit: 'abc1234' }];
+  await writeCell(root, suite, 'cyclical', 'diverged', climbingMetrics(2, 0.9), { divergedAtEpoch: 2, reason: 'loss 1e9 > 4 x reference', earlierRuns });
   await writeStepLog(await writeCell(root, suite, 'one-cycle.seed-1', 'completed', climbingMetrics(4, 0.98)), scheduledSteps(cell('one-cycle.seed-1'), 4));
   await writeStepLog(await writeCell(root, suite, 'one-cycle.seed-2', 'completed', climbingMetrics(4, 0.97)), scheduledSteps(cell('one-cycle.seed-2'), 4));
   await mkdir(join(root, 'hand', 'lr-finder'));
@@ -69,6 +71,10 @@ test('a report over complete results: self-contained HTML, markdown with PNG cha
   assert.match(textOf(html, 'range-test-table'), /lr-finder done 20 min-loss: lr 0\.0398 \(lr at the minimum smoothed loss\)/);
   assert.match(textOf(html, 'table-1-table'), /simple CNN CIFAR-10 0\.04 3e-7 0\.9 not in this suite/);
   assert.match(textOf(html, 'environment-table'), /backend wasm \(@tensorflow\/tfjs-backend-wasm 4\.22\.0\) all 4 cells run/);
+  assert.match(
+    textOf(html, 'environment-table'),
+    /earlier run, resumed epochs to 1: started 2025-12-31T23:00:00\.000Z, wasm \(@tensorflow\/tfjs-backend-wasm 4\.22\.0\), 2 threads, git commit abc1234 cyclical runs 2025-12-31T23:00:00\.000Z to /,
+  );
   assert.match(html, /<a href="\.\.\/results\/hand\/constant\/metrics\.csv">metrics\.csv<\/a>/);
   assert.match(textOf(html, 'raw-data-table'), /constant completed metrics\.csv steps\.csv run\.json cyclical diverged at epoch 2 metrics\.csv - run\.json/);
 

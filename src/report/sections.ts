@@ -3,6 +3,7 @@
 import { join, relative } from 'node:path';
 import { policySummary } from '../suite/table.ts';
 import type { ClaimVerdict } from '../claims/evaluate.ts';
+import type { EngineInfo } from '../engine/backend.ts';
 import type { CellResult, SuiteResults } from '../results/cell-results.ts';
 import { RANGE_TEST_FILES, type RangeTestResult } from '../results/range-test.ts';
 import type { Block, Inline, ReportDocument, Section, Span, Table } from './document.ts';
@@ -243,10 +244,8 @@ function table1Blocks(input: DocumentInput): Block[] {
   ];
 }
 
-const backendOf = (result: CellResult) => {
-  const engine = result.record!.engine;
-  return `${engine.kind}${engine.adapter ? ` on ${engine.adapter.description}` : ''} (${engine.packageName} ${engine.version})`;
-};
+const engineText = (engine: EngineInfo) => `${engine.kind}${engine.adapter ? ` on ${engine.adapter.description}` : ''} (${engine.packageName} ${engine.version})`;
+const backendOf = (result: CellResult) => engineText(result.record!.engine);
 
 const hostOf = (result: CellResult) => {
   const host = result.record!.host;
@@ -275,7 +274,13 @@ function environmentSection(cells: readonly CellResult[]): Section {
     for (const c of ran) byValue.set(value(c), [...(byValue.get(value(c)) ?? []), c.cell.id]);
     for (const [text, ids] of byValue) rows.push([property, text, byValue.size === 1 ? `all ${ran.length} cells run` : ids.join(', ')]);
   }
-  const started = ran.map((c) => c.record!.startedAt).sort()[0]!;
+  for (const c of ran) {
+    for (const run of c.record!.earlierRuns ?? []) {
+      const threads = run.engine.threads === null ? '' : `, ${run.engine.threads} thread${run.engine.threads === 1 ? '' : 's'}`;
+      rows.push(['earlier run, resumed', `epochs to ${run.throughEpoch}: started ${run.startedAt}, ${engineText(run.engine)}${threads}, git commit ${run.gitCommit ?? 'unknown'}`, c.cell.id]);
+    }
+  }
+  const started = ran.map((c) => c.record!.earlierRuns?.[0]?.startedAt ?? c.record!.startedAt).sort()[0]!;
   const ended = ran.map((c) => c.record!.endedAt).filter((t): t is string => t !== undefined).sort().at(-1);
   rows.push(['runs', `${started} to ${ended ?? 'unfinished'}`, `all ${ran.length} cells run`]);
   return { id: 'environment', title: 'Environment', blocks: [{ kind: 'table', table: { id: 'environment-table', headers: ['property', 'value', 'cells'], rows, wrap: [2] } }] };

@@ -65,8 +65,18 @@ export interface RunRecord {
   /** The `--shard i/n` of the run that wrote this record; absent when it ran the whole suite. */
   shard?: string;
   host: { platform: string; arch: string; cpus: number; cpuModel: string; memoryGiB: number };
+  /** When the run that wrote this record started; a resumed cell's earlier runs are in `earlierRuns`. */
   startedAt: string;
   endedAt?: string;
+  /** A resumed cell's earlier runs, oldest first: the epochs kept when the next run took over, and what ran them. */
+  earlierRuns?: EarlierRun[];
+}
+
+export interface EarlierRun {
+  throughEpoch: number;
+  startedAt: string;
+  engine: EngineInfo;
+  gitCommit: string | null;
 }
 
 const positive = z.number().int().min(1);
@@ -136,6 +146,7 @@ const runRecordSchema = z.looseObject({
   host: z.looseObject({ platform: z.string(), arch: z.string(), cpus: count, cpuModel: z.string(), memoryGiB: z.number() }),
   startedAt: z.string(),
   endedAt: z.string().optional(),
+  earlierRuns: z.array(z.looseObject({ throughEpoch: count, startedAt: z.string(), engine: engineSchema, gitCommit: z.string().nullable() })).optional(),
 });
 
 export async function writeRunRecord(files: CellFiles, record: RunRecord): Promise<void> {

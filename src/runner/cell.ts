@@ -104,9 +104,14 @@ async function trainCell(
     const resuming = existsSync(files.checkpoint);
     const history = resuming ? await loadCheckpoint(files.checkpoint, state) : await startingPoint(job, state);
     kept.history = history;
-    // Spikes of the epochs the checkpoint keeps; the run.json written before the interruption holds them.
-    const earlierSpikes = resuming ? ((await readRunRecord(files))?.lossSpikes ?? []).filter((spike) => spike.epoch <= history.length) : [];
-    if (earlierSpikes.length > 0) record.lossSpikes = earlierSpikes;
+    // The run.json written before the interruption: the spikes of the epochs the checkpoint keeps, and the runs.
+    const earlier = resuming ? await readRunRecord(files) : undefined;
+    if (earlier) {
+      const earlierSpikes = (earlier.lossSpikes ?? []).filter((spike) => spike.epoch <= history.length);
+      if (earlierSpikes.length > 0) record.lossSpikes = earlierSpikes;
+      const { startedAt, engine, gitCommit } = earlier;
+      record.earlierRuns = [...(earlier.earlierRuns ?? []), { throughEpoch: history.length, startedAt, engine, gitCommit }];
+    }
     await writeMetrics(files.metrics, history);
     const steps = await stepLog(files.steps, history.at(-1)?.iteration ?? 0);
     Object.assign(record, summarize(history));

@@ -104,8 +104,14 @@ test('a run killed with SIGKILL mid-cell resumes: every finished epoch and step 
   const rows = metricsRows(w.out, 'constant');
   assert.equal(rows.slice(1).map((r) => r[0]), ['1', '2', '3']);
   assert.ok(completed, 'needs the uninterrupted run of the first test');
+  const record = JSON.parse(readFileSync(join(w.out, 'tiny', 'constant', 'run.json'), 'utf8'));
   // A lone cell computes on all cores (up to wasm's 8 threads); the first test's, beside another, on fewer.
-  assert.is(JSON.parse(readFileSync(join(w.out, 'tiny', 'constant', 'run.json'), 'utf8')).engine.threads, Math.min(8, cores));
+  assert.is(record.engine.threads, Math.min(8, cores));
+  // The killed run is recorded as the resumed run's earlier one, with the epochs it kept.
+  const kept = record.earlierRuns?.[0]?.throughEpoch;
+  assert.ok(kept >= 1 && kept < 3, `killed after ${kept} epochs`);
+  assert.equal(record.earlierRuns, [{ throughEpoch: kept, startedAt: killedRecord.startedAt, engine: killedRecord.engine, gitCommit: killedRecord.gitCommit }]);
+  assert.ok(record.startedAt > killedRecord.startedAt);
   assert.equal(learned(rows), learned(metricsRows(completed.out, 'constant')), 'resumed run (all cores) = uninterrupted run (beside another cell): thread counts give the same bits');
   const stepLogOf = (out: string) => readFileSync(join(out, 'tiny', 'constant', 'steps.csv'), 'utf8');
   assert.is(stepLogOf(w.out), stepLogOf(completed.out), 'resumed step log = uninterrupted step log');
