@@ -116,7 +116,7 @@ function replaceKernel(kernelName: string, make: (original: tf.KernelFunc) => tf
  */
 function chunkedAddN(addAll: tf.KernelFunc): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
-    const maxInputs = (backend as unknown as { device: GPUDevice }).device.limits.maxStorageBuffersPerShaderStage - 1;
+    const maxInputs = (backend as WebGPUBackendType).device.limits.maxStorageBuffersPerShaderStage - 1;
     // AddN's inputs are an array (tfjs types every kernel's inputs as a map).
     const add = (tensors: tf.TensorInfo[]) => addAll({ inputs: tensors as unknown as tf.NamedTensorInfoMap, backend, attrs }) as tf.TensorInfo;
     let tensors = inputs as unknown as tf.TensorInfo[];
